@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Migration officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    BORDER_OFFICER = "border_officer", _("Border officer")
+    ANALYST = "analyst", _("Analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class OfficeKind(models.TextChoices):
+    HEADQUARTERS = "headquarters", _("Headquarters")
+    REGIONAL = "regional", _("Regional office")
+    ONE_STOP_SHOP = "one_stop_shop", _("One-stop-shop centre")
+    BORDER = "border", _("Border post")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    VIEW = "view", _("Viewed")
+    SEARCH = "search", _("Searched")
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_OUT = "sign_out", _("Signed out")
+    TOKEN_CREATE = "token_create", _("API token created")
+    TOKEN_REVOKE = "token_revoke", _("API token revoked")
+    REFERENCE_CHANGE = "reference_change", _("Reference data changed")
+
+
+class TokenScope(models.TextChoices):
+    PERSONS_READ = "persons:read", _("Read person records")
+    PERSONS_WRITE = "persons:write", _("Create and change person records")
+    AUDIT_READ = "audit:read", _("Search the audit log")

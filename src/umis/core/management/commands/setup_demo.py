@@ -1,0 +1,49 @@
+"""`umis setup_demo`: everything `make run` needs after migrate, done only when absent:
+reference data, the demo staff accounts, a demo population. Prints how to sign in."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pyotp
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Load reference data and demo data when absent; print the demo accounts"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--persons", type=int, default=2000)
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from umis.core.demo_users import demo_users_ensure
+        from umis.core.reference import reference_is_loaded, reference_load
+        from umis.registry.models import Person
+
+        if not reference_is_loaded():
+            counts = reference_load()
+            self.stdout.write(f"Reference data loaded: {counts}")
+        accounts = demo_users_ensure()
+        if not Person.objects.exists():
+            call_command("demo_data", persons=options["persons"], stdout=self.stdout)
+        url = f"http://127.0.0.1:{options['port']}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"UMIS is starting on {url}"))
+        self.stdout.write(f"  Back office: {url}office/   API docs: {url}api/v1/docs")
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (demo only; password for all: {accounts[0].password}):")
+        self.stdout.write(
+            f"  {'username':<12}{'role':<16}{'TOTP secret (add to an app)':<36}code now"
+        )
+        for a in accounts:
+            code = pyotp.TOTP(a.totp_secret).now()
+            self.stdout.write(f"  {a.username:<12}{a.role:<16}{a.totp_secret:<36}{code}")
+        self.stdout.write("")
+        self.stdout.write(
+            "Second factor: add the secret to any authenticator app (TOTP, 30 s, "
+            "6 digits), or print the current code with "
+            "`.venv/bin/umis totp <username>`."
+        )

@@ -1,0 +1,84 @@
+"""Who may do what: the one place where roles and offices meet actions.
+
+`MATRIX` maps every action to the roles allowed to perform it; object rules (office scope)
+are in `has_perm`. Views, API operations and selectors all call `require`/`has_perm`, and
+tests/core/test_permission_matrix.py checks every page and endpoint against this table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from umis.core.constants import OfficeKind, Role
+from umis.core.errors import Forbidden
+
+if TYPE_CHECKING:
+    from umis.core.models import User
+
+
+class Perm(models.TextChoices):
+    BACKOFFICE_ACCESS = "backoffice.access"
+    PERSON_SEARCH = "person.search"
+    PERSON_VIEW = "person.view"
+    PERSON_CREATE = "person.create"
+    PERSON_UPDATE = "person.update"
+    DOCUMENT_FLAG = "document.flag"
+    AUDIT_SEARCH = "audit.search"
+    REFERENCE_MANAGE = "reference.manage"
+    TOKEN_MANAGE = "token.manage"
+    ANALYTICS_VIEW = "analytics.view"
+
+
+_ALL_STAFF = frozenset(Role)
+_CASEWORK = frozenset({Role.OFFICER, Role.SUPERVISOR})
+
+MATRIX: dict[Perm, frozenset[Role]] = {
+    Perm.BACKOFFICE_ACCESS: _ALL_STAFF,
+    # Border officers look people up at the border; analysts see statistics, not records;
+    # administrators run the system and the audit log but do not read personal records.
+    Perm.PERSON_SEARCH: _CASEWORK | {Role.BORDER_OFFICER},
+    Perm.PERSON_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
+    Perm.PERSON_CREATE: _CASEWORK,
+    Perm.PERSON_UPDATE: _CASEWORK,
+    Perm.DOCUMENT_FLAG: _CASEWORK | {Role.BORDER_OFFICER},
+    Perm.AUDIT_SEARCH: frozenset({Role.ADMINISTRATOR}),
+    Perm.REFERENCE_MANAGE: frozenset({Role.ADMINISTRATOR}),
+    Perm.TOKEN_MANAGE: _ALL_STAFF,
+    Perm.ANALYTICS_VIEW: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+}
+
+# Office-scoped actions: the object's responsible office must be the actor's, unless the
+# actor works at headquarters (national competence) or the object has no office yet.
+OFFICE_SCOPED = frozenset({Perm.PERSON_UPDATE})
+
+
+def role_of(actor: User | None) -> Role | None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    try:
+        return Role(actor.role)
+    except ValueError:
+        return None
+
+
+def has_perm(actor: User | None, perm: Perm, obj: Any = None) -> bool:
+    role = role_of(actor)
+    if role is None or role not in MATRIX[perm]:
+        return False
+    if perm in OFFICE_SCOPED and obj is not None:
+        assert actor is not None
+        office_id = getattr(obj, "office_id", None)
+        if office_id is None:
+            return True
+        actor_office = actor.office
+        if actor_office is not None and actor_office.kind == OfficeKind.HEADQUARTERS:
+            return True
+        return office_id == actor.office_id
+    return True
+
+
+def require(actor: User | None, perm: Perm, obj: Any = None) -> None:
+    if not has_perm(actor, perm, obj):
+        raise Forbidden(f"Your role does not allow '{perm.value}' here.")

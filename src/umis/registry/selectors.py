@@ -1,0 +1,149 @@
+"""Every read of the registry, scoped by the actor's role. Reads of a person's record are
+audited (who, when, which record, purpose)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from umis.core.audit import audit_record
+from umis.core.constants import AuditAction
+from umis.core.errors import FieldError, NotFound, ValidationFailed
+from umis.core.models import AuditEntry, User
+from umis.core.pagination import Page, paginate
+from umis.core.permissions import Perm, require
+from umis.registry import rules
+from umis.registry.models import Address, IdentityDocument, Nationality, Person, Photo
+from umis.registry.names import fold
+
+@dataclass
+class PersonFilters:
+    name: str = ""  # prefix of "FAMILY GIVEN", any case or diacritics
+    birth_date: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD
+    nationality: str = ""  # ISO alpha-3
+    document_number: str = ""
+    personal_number: str = ""
+
+    def is_empty(self) -> bool:
+        return not any((self.name.strip(), self.birth_date.strip(), self.nationality.strip(),
+                        self.document_number.strip(), self.personal_number.strip()))
+
+
+def _list_prefetch(qs: QuerySet[Person]) -> QuerySet[Person]:
+    return qs.select_related("birth_country").prefetch_related(
+        Prefetch("nationalities",
+                 queryset=Nationality.objects.filter(valid_to__isnull=True).order_by("id")),
+    )
+
+
+def person_search(*, actor: User, filters: PersonFilters, page: int = 1,
+                  page_size: int = 25) -> Page[Person]:
+    require(actor, Perm.PERSON_SEARCH)
+    qs = Person.objects.exclude(status="merged")
+    errors: list[FieldError] = []
+    if filters.name.strip():
+        key = fold(filters.name)
+        if key:
+            qs = qs.filter(name_key__startswith=key)
+    if filters.birth_date.strip():
+        try:
+            bd = rules.PartialDate.parse(filters.birth_date.strip())
+        except ValueError as exc:
+            errors.append(FieldError("birth_date", "invalid_date", str(exc)))
+        else:
+            qs = qs.filter(birth_year=bd.year)
+            if bd.month:
+                qs = qs.filter(Q(birth_month=bd.month) | Q(birth_month__isnull=True))
+            if bd.day:
+                qs = qs.filter(Q(birth_day=bd.day) | Q(birth_day__isnull=True))
+    if filters.nationality.strip():
+        code = filters.nationality.strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            errors.append(FieldError("nationality", "invalid",
+                                     "Use an ISO 3166-1 alpha-3 code such as RUS or XXA."))
+        else:
+            qs = qs.filter(nationalities__country_id=code, nationalities__valid_to__isnull=True)
+    if filters.document_number.strip():
+        number = "".join(filters.document_number.split()).upper().replace("-", "")
+        qs = qs.filter(pk__in=IdentityDocument.objects.filter(number=number)
+                       .values("person_id"))
+    if filters.personal_number.strip():
+        qs = qs.filter(personal_number=rules.fin_normalize(filters.personal_number))
+    if errors:
+        raise ValidationFailed(errors)
+    result = paginate(_list_prefetch(qs.distinct().order_by("name_key", "id")), page, page_size)
+    if not filters.is_empty():
+        # The search itself is a read of personal data: record who looked for what kind of
+        # key (not the values) and how many records were shown.
+        audit_record(actor=actor, action=AuditAction.SEARCH, object_type="registry.person",
+                     changes={"filters": [None, sorted(k for k, v in vars(filters).items()
+                                                       if str(v).strip())],
+                              "shown": [None, [str(p.pk) for p in result.items]]})
+    return result
+
+
+def person_get(*, actor: User, person_id: uuid.UUID | str, purpose: str = "") -> Person:
+    """The full record (names, nationalities, documents, addresses, photos); audited."""
+    require(actor, Perm.PERSON_VIEW)
+    person = (
+        Person.objects.select_related("birth_country", "office")
+        .prefetch_related(
+            "names",
+            Prefetch("nationalities", queryset=Nationality.objects.select_related("country")),
+            Prefetch("documents", queryset=IdentityDocument.objects.select_related(
+                "document_type", "issuing_state")),
+            Prefetch("addresses", queryset=Address.objects.select_related("region", "city")),
+            Prefetch("photos", queryset=Photo.objects.filter(is_current=True)),
+        )
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound("Person")
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="registry.person",
+                 object_id=person.pk, person_id=person.pk, purpose=purpose)
+    return person
+
+
+def person_documents(*, actor: User, person_id: uuid.UUID | str) -> list[IdentityDocument]:
+    require(actor, Perm.PERSON_VIEW)
+    if not Person.objects.filter(pk=person_id).exists():
+        raise NotFound("Person")
+    docs = list(IdentityDocument.objects.filter(person_id=person_id)
+                .select_related("document_type", "issuing_state"))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="registry.identitydocument",
+                 object_id="", person_id=person_id)
+    return docs
+
+
+def person_history(*, actor: User, person_id: uuid.UUID | str) -> list[AuditEntry]:
+    """Changes to the record (not the views of it), newest first."""
+    require(actor, Perm.PERSON_VIEW)
+    if not Person.objects.filter(pk=person_id).exists():
+        raise NotFound("Person")
+    return list(
+        AuditEntry.objects.filter(person_id=person_id,
+                                  action__in=[AuditAction.CREATE, AuditAction.UPDATE,
+                                              AuditAction.DELETE])
+        .order_by("-id")[:500]
+    )
+
+
+def person_current_address(person: Person) -> Address | None:
+    return next((a for a in person.addresses.all() if a.is_current), None)
+
+
+def person_current_photo(person: Person) -> Photo | None:
+    return next((p for p in person.photos.all() if p.is_current), None)
+
+
+def photo_get(*, actor: User, photo_id: int) -> Photo:
+    require(actor, Perm.PERSON_VIEW)
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound("Photo")
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="registry.photo",
+                 object_id=photo.pk, person_id=photo.person_id)
+    return photo

@@ -1,0 +1,653 @@
+"""Every write to the registry. Each service is one transaction: lock, check permission,
+validate (all field errors at once), save, audit in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from umis.core.audit import audit_record, diff, snapshot
+from umis.core.constants import AuditAction
+from umis.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
+from umis.core.models import City, Country, Region, User
+from umis.core.permissions import Perm, require
+from umis.registry import rules
+from umis.registry.constants import DocumentStatus, NameSource, Script, Sex
+from umis.registry.models import (
+    Address,
+    DocumentType,
+    IdentityDocument,
+    Nationality,
+    Person,
+    PersonName,
+    Photo,
+)
+from umis.registry.mrz import MRZData, MRZError, parse_mrz
+from umis.registry.names import name_key
+
+PERSON_FIELDS = (
+    "personal_number", "family_name", "given_names", "patronymic", "sex", "birth_year",
+    "birth_month", "birth_day", "place_of_birth", "birth_country", "phone", "email", "office",
+    "status",
+)
+UPDATABLE = frozenset({"family_name", "given_names", "patronymic", "sex", "birth_date",
+                       "place_of_birth", "birth_country", "phone", "email"})
+DOCUMENT_FIELDS = ("document_type", "number", "issuing_state", "issue_date", "expiry_date",
+                   "mrz", "status", "status_reason")
+ADDRESS_FIELDS = ("region", "city", "street", "valid_from", "valid_to", "is_current")
+
+
+@dataclass
+class NameData:
+    script: str
+    family_name: str
+    given_names: str = ""
+    patronymic: str = ""
+    source: str = NameSource.REGISTRY
+
+
+@dataclass
+class NationalityData:
+    country: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+@dataclass
+class AddressData:
+    region: str
+    city: str
+    street: str
+    valid_from: dt.date | None = None
+
+
+@dataclass
+class PersonData:
+    family_name: str
+    sex: str
+    birth_date: str
+    given_names: str = ""
+    patronymic: str = ""
+    place_of_birth: str = ""
+    birth_country: str = ""
+    nationalities: list[NationalityData] = field(default_factory=list)
+    names: list[NameData] = field(default_factory=list)
+    phone: str = ""
+    email: str = ""
+    address: AddressData | None = None
+
+
+@dataclass
+class DocumentData:
+    document_type: str = ""
+    number: str = ""
+    issuing_state: str = ""
+    issue_date: dt.date | None = None
+    expiry_date: dt.date | None = None
+    mrz: str = ""
+
+
+# --- validation helpers ----------------------------------------------------------------
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[FieldError] = []
+
+    def add(self, field_name: str, message: str, code: str = "invalid") -> None:
+        self.items.append(FieldError(field_name, code, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ValidationFailed(self.items)
+
+
+def _clean_text(value: str | None, limit: int) -> str:
+    return " ".join((value or "").split())[:limit]
+
+
+def _country(code: str, errors: _Errors, field_name: str, *, required: bool) -> Country | None:
+    code = (code or "").strip().upper()
+    if not code:
+        if required:
+            errors.add(field_name, "A country code (ISO 3166-1 alpha-3) is required.", "required")
+        return None
+    country = Country.objects.filter(pk=code, is_active=True).first()
+    if country is None:
+        errors.add(field_name, f"'{code}' is not a known ISO 3166-1 alpha-3 country code "
+                   "(XXA for stateless persons).", "unknown_country")
+    return country
+
+
+def _partial_birth_date(raw: str, errors: _Errors) -> rules.PartialDate | None:
+    try:
+        value = rules.PartialDate.parse((raw or "").strip())
+    except ValueError as exc:
+        errors.add("birth_date", f"{exc} Use YYYY, YYYY-MM or YYYY-MM-DD.", "invalid_date")
+        return None
+    if value.earliest() > timezone.localdate():
+        errors.add("birth_date", "The birth date is in the future.", "future_date")
+        return None
+    return value
+
+
+def _phone(raw: str, errors: _Errors) -> str:
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        return rules.phone_normalize(raw)
+    except ValueError as exc:
+        errors.add("phone", str(exc), "invalid_phone")
+        return ""
+
+
+def _email(raw: str, errors: _Errors) -> str:
+    raw = (raw or "").strip()
+    if raw:
+        try:
+            validate_email(raw)
+        except DjangoValidationError:
+            errors.add("email", "Enter a valid e-mail address.", "invalid_email")
+    return raw.lower()
+
+
+def _sex(raw: str, errors: _Errors) -> str:
+    value = (raw or "").strip().upper()
+    if value not in Sex.values:
+        errors.add("sex", "Sex must be M, F or X (unspecified).", "invalid_choice")
+    return value
+
+
+def _validate_names(names: list[NameData], errors: _Errors) -> None:
+    for i, n in enumerate(names):
+        if n.script not in Script.values:
+            errors.add(f"names.{i}.script", f"Unknown script '{n.script}'; use an ISO 15924 "
+                       f"code: {', '.join(Script.values)}.", "invalid_choice")
+        if not _clean_text(n.family_name, 150):
+            errors.add(f"names.{i}.family_name", "The family name is required.", "required")
+        if n.source not in NameSource.values:
+            errors.add(f"names.{i}.source", f"Unknown source '{n.source}'.", "invalid_choice")
+
+
+def _validate_nationalities(items: list[NationalityData], errors: _Errors) -> list[Country]:
+    countries: list[Country] = []
+    seen: set[str] = set()
+    for i, n in enumerate(items):
+        c = _country(n.country, errors, f"nationalities.{i}.country", required=True)
+        if c is not None:
+            if c.pk in seen and n.valid_to is None:
+                errors.add(f"nationalities.{i}.country", f"{c.pk} is listed twice.",
+                           "duplicate")
+            seen.add(c.pk)
+            countries.append(c)
+        if n.valid_from and n.valid_to and n.valid_to < n.valid_from:
+            errors.add(f"nationalities.{i}.valid_to", "Ends before it starts.", "invalid_range")
+    return countries
+
+
+def _resolve_address(data: AddressData, errors: _Errors, prefix: str
+                     ) -> tuple[Region | None, City | None]:
+    region = Region.objects.filter(code=data.region, is_active=True).first()
+    if region is None:
+        errors.add(f"{prefix}region", f"Unknown region '{data.region}'.", "unknown_region")
+    city = City.objects.filter(code=data.city, is_active=True).first()
+    if city is None:
+        errors.add(f"{prefix}city", f"Unknown city '{data.city}'.", "unknown_city")
+    elif region is not None and city.region_id != region.pk:
+        errors.add(f"{prefix}city", f"{city.name_en} is not in {region.name_en}.",
+                   "city_not_in_region")
+    if not _clean_text(data.street, 300):
+        errors.add(f"{prefix}street", "The street address is required.", "required")
+    if data.valid_from and data.valid_from > timezone.localdate():
+        errors.add(f"{prefix}valid_from", "Cannot start in the future.", "future_date")
+    return region, city
+
+
+def _new_personal_number() -> str:
+    for _ in range(20):
+        candidate = rules.fin_generate()
+        if not Person.objects.filter(personal_number=candidate).exists():
+            return candidate
+    raise Conflict("personal_number_exhausted", "Could not allocate a personal number.")
+
+
+def _lock_person(person_id: uuid.UUID | str) -> Person:
+    person = Person.objects.select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("Person")
+    return person
+
+
+def _audit_person(actor: User, action: AuditAction, person: Person, changes: Mapping[str, Any],
+                  object_type: str = "registry.person", object_id: object = None) -> None:
+    audit_record(actor=actor, action=action, object_type=object_type,
+                 object_id=object_id if object_id is not None else person.pk,
+                 person_id=person.pk, changes=changes)
+
+
+def _bump(person: Person) -> None:
+    Person.objects.filter(pk=person.pk).update(version=person.version + 1,
+                                               updated_at=timezone.now())
+    person.version += 1
+
+
+# --- persons ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(*, actor: User, data: PersonData) -> Person:
+    require(actor, Perm.PERSON_CREATE)
+    errors = _Errors()
+    family = _clean_text(data.family_name, 150)
+    if not family:
+        errors.add("family_name", "The family name (Latin form) is required.", "required")
+    sex = _sex(data.sex, errors)
+    birth = _partial_birth_date(data.birth_date, errors)
+    birth_country = _country(data.birth_country, errors, "birth_country", required=False)
+    if not data.nationalities:
+        errors.add("nationalities", "At least one nationality is required (XXA for a "
+                   "stateless person).", "required")
+    countries = _validate_nationalities(data.nationalities, errors)
+    _validate_names(data.names, errors)
+    phone = _phone(data.phone, errors)
+    email = _email(data.email, errors)
+    region = city = None
+    if data.address is not None:
+        region, city = _resolve_address(data.address, errors, "address.")
+    errors.raise_if_any()
+    assert birth is not None
+
+    given = _clean_text(data.given_names, 150)
+    person = Person.objects.create(
+        personal_number=_new_personal_number(),
+        family_name=family,
+        given_names=given,
+        patronymic=_clean_text(data.patronymic, 150),
+        name_key=name_key(family, given),
+        sex=sex,
+        birth_year=birth.year,
+        birth_month=birth.month,
+        birth_day=birth.day,
+        place_of_birth=_clean_text(data.place_of_birth, 200),
+        birth_country=birth_country,
+        phone=phone,
+        email=email,
+        office=actor.office,
+    )
+    _audit_person(actor, AuditAction.CREATE, person,
+                  {k: [None, v] for k, v in snapshot(person, PERSON_FIELDS).items() if v})
+    for n, c in zip(data.nationalities, countries, strict=False):
+        nat = Nationality.objects.create(person=person, country=c, valid_from=n.valid_from,
+                                         valid_to=n.valid_to)
+        _audit_person(actor, AuditAction.CREATE, person,
+                      {"country": [None, c.pk], "valid_from": [None, n.valid_from],
+                       "valid_to": [None, n.valid_to]},
+                      "registry.nationality", nat.pk)
+    for n in data.names:
+        _name_create(actor, person, n)
+    if data.address is not None and region is not None and city is not None:
+        _address_create(actor, person, region, city, data.address)
+    return person
+
+
+def _name_create(actor: User, person: Person, n: NameData) -> PersonName:
+    name, created = PersonName.objects.get_or_create(
+        person=person, script=n.script, family_name=_clean_text(n.family_name, 150),
+        given_names=_clean_text(n.given_names, 150), patronymic=_clean_text(n.patronymic, 150),
+        defaults={"source": n.source},
+    )
+    if created:
+        _audit_person(actor, AuditAction.CREATE, person,
+                      {k: [None, v] for k, v in snapshot(
+                          name, ("script", "family_name", "given_names", "patronymic", "source")
+                      ).items() if v},
+                      "registry.personname", name.pk)
+    return name
+
+
+def _address_create(actor: User, person: Person, region: Region, city: City,
+                    data: AddressData) -> Address:
+    address = Address.objects.create(
+        person=person, region=region, city=city, street=_clean_text(data.street, 300),
+        valid_from=data.valid_from or timezone.localdate(), is_current=True,
+    )
+    _audit_person(actor, AuditAction.CREATE, person,
+                  {k: [None, v] for k, v in snapshot(address, ADDRESS_FIELDS).items()},
+                  "registry.address", address.pk)
+    return address
+
+
+@transaction.atomic
+def person_update(*, actor: User, person_id: uuid.UUID | str, version: int,
+                  changes: Mapping[str, Any]) -> Person:
+    """Change the person's own fields. `version` is the one the editor saw: if someone
+    saved in between, nothing is changed and the current version is reported (409)."""
+    person = _lock_person(person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    if person.version != version:
+        raise Conflict("version_conflict",
+                       "The record was changed by someone else since you opened it; "
+                       "reload it and apply your change again.",
+                       current_version=person.version)
+    errors = _Errors()
+    unknown = sorted(set(changes) - UPDATABLE)
+    for name in unknown:
+        errors.add(name, "This field cannot be changed here.", "not_updatable")
+    before = snapshot(person, PERSON_FIELDS)
+    if "family_name" in changes:
+        person.family_name = _clean_text(changes["family_name"], 150)
+        if not person.family_name:
+            errors.add("family_name", "The family name (Latin form) is required.", "required")
+    if "given_names" in changes:
+        person.given_names = _clean_text(changes["given_names"], 150)
+    if "patronymic" in changes:
+        person.patronymic = _clean_text(changes["patronymic"], 150)
+    if "sex" in changes:
+        person.sex = _sex(changes["sex"], errors)
+    if "birth_date" in changes:
+        birth = _partial_birth_date(changes["birth_date"], errors)
+        if birth is not None:
+            person.birth_year, person.birth_month, person.birth_day = (
+                birth.year, birth.month, birth.day)
+    if "place_of_birth" in changes:
+        person.place_of_birth = _clean_text(changes["place_of_birth"], 200)
+    if "birth_country" in changes:
+        person.birth_country = _country(changes["birth_country"] or "", errors,
+                                         "birth_country", required=False)
+    if "phone" in changes:
+        person.phone = _phone(changes["phone"], errors)
+    if "email" in changes:
+        person.email = _email(changes["email"], errors)
+    errors.raise_if_any()
+    person.name_key = name_key(person.family_name, person.given_names)
+    changed = diff(before, snapshot(person, PERSON_FIELDS))
+    if changed:
+        person.version += 1
+        person.save()
+        _audit_person(actor, AuditAction.UPDATE, person, changed)
+    return person
+
+
+@transaction.atomic
+def person_name_add(*, actor: User, person_id: uuid.UUID | str, data: NameData) -> PersonName:
+    person = _lock_person(person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    errors = _Errors()
+    _validate_names([data], errors)
+    errors.items = [FieldError(e.field.removeprefix("names.0."), e.code, e.message)
+                    for e in errors.items]
+    errors.raise_if_any()
+    name = _name_create(actor, person, data)
+    _bump(person)
+    return name
+
+
+@transaction.atomic
+def nationality_add(*, actor: User, person_id: uuid.UUID | str,
+                    data: NationalityData) -> Nationality:
+    person = _lock_person(person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    errors = _Errors()
+    country = _country(data.country, errors, "country", required=True)
+    if data.valid_from and data.valid_to and data.valid_to < data.valid_from:
+        errors.add("valid_to", "Ends before it starts.", "invalid_range")
+    if country and data.valid_to is None and person.nationalities.filter(
+            country=country, valid_to__isnull=True).exists():
+        errors.add("country", f"The person already has {country.pk} nationality.", "duplicate")
+    errors.raise_if_any()
+    nat = Nationality.objects.create(person=person, country=country, valid_from=data.valid_from,
+                                     valid_to=data.valid_to)
+    _audit_person(actor, AuditAction.CREATE, person,
+                  {"country": [None, nat.country_id], "valid_from": [None, data.valid_from],
+                   "valid_to": [None, data.valid_to]}, "registry.nationality", nat.pk)
+    _bump(person)
+    return nat
+
+
+@transaction.atomic
+def nationality_end(*, actor: User, nationality_id: int, valid_to: dt.date) -> Nationality:
+    nat = Nationality.objects.select_related("person").filter(pk=nationality_id).first()
+    if nat is None:
+        raise NotFound("Nationality")
+    person = _lock_person(nat.person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    if nat.valid_from and valid_to < nat.valid_from:
+        raise ValidationFailed([FieldError("valid_to", "invalid_range", "Ends before it starts.")])
+    before = nat.valid_to
+    nat.valid_to = valid_to
+    nat.save(update_fields=["valid_to"])
+    _audit_person(actor, AuditAction.UPDATE, person, {"valid_to": [before, valid_to]},
+                  "registry.nationality", nat.pk)
+    _bump(person)
+    return nat
+
+
+@transaction.atomic
+def address_set(*, actor: User, person_id: uuid.UUID | str, data: AddressData) -> Address:
+    """Record a new current address; the previous one is kept as history."""
+    person = _lock_person(person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    errors = _Errors()
+    region, city = _resolve_address(data, errors, "")
+    errors.raise_if_any()
+    assert region is not None and city is not None
+    start = data.valid_from or timezone.localdate()
+    for old in Address.objects.select_for_update().filter(person=person, is_current=True):
+        before = snapshot(old, ADDRESS_FIELDS)
+        old.is_current = False
+        old.valid_to = max(start, old.valid_from)
+        old.save(update_fields=["is_current", "valid_to"])
+        _audit_person(actor, AuditAction.UPDATE, person,
+                      diff(before, snapshot(old, ADDRESS_FIELDS)), "registry.address", old.pk)
+    address = _address_create(actor, person, region, city,
+                              AddressData(data.region, data.city, data.street, start))
+    _bump(person)
+    return address
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+def _normalize_number(raw: str) -> str:
+    return "".join((raw or "").split()).upper().replace("-", "")
+
+
+def mrz_prefill(text: str) -> dict[str, Any]:
+    """Fields of a document (and holder) read from an MRZ; raises ValidationFailed naming
+    the failing check."""
+    try:
+        data = parse_mrz(text, today=timezone.localdate())
+    except MRZError as exc:
+        raise ValidationFailed([FieldError(f"mrz.{exc.field}" if exc.field != "mrz" else "mrz",
+                                           exc.check, str(exc))]) from exc
+    return _mrz_fields(data)
+
+
+def _document_type_for(data: MRZData) -> str:
+    code = data.document_code[:1]
+    for dtype in DocumentType.objects.filter(is_active=True):
+        if code in {c.strip() for c in dtype.icao_codes.split(",")} and (
+            data.layout in dtype.mrz_layouts
+        ):
+            return dtype.code
+    return ""
+
+
+def _mrz_fields(data: MRZData) -> dict[str, Any]:
+    birth = f"{data.birth_year:04d}"
+    if data.birth_month:
+        birth += f"-{data.birth_month:02d}"
+        if data.birth_day:
+            birth += f"-{data.birth_day:02d}"
+    return {
+        "document_type": _document_type_for(data),
+        "number": data.document_number,
+        "issuing_state": data.issuing_state,
+        "expiry_date": data.expiry_date,
+        "family_name": data.surname,
+        "given_names": data.given_names,
+        "nationality": data.nationality,
+        "birth_date": birth,
+        "sex": data.sex,
+        "personal_number": data.personal_number,
+        "mrz": "\n".join(data.lines),
+    }
+
+
+@transaction.atomic
+def document_add(*, actor: User, person_id: uuid.UUID | str,
+                 data: DocumentData) -> IdentityDocument:
+    person = _lock_person(person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    mrz_text = ""
+    if data.mrz.strip():
+        fields = mrz_prefill(data.mrz)  # raises 422 naming the failing check
+        mrz_text = fields["mrz"]
+        mismatches = []
+        for name in ("document_type", "number", "issuing_state", "expiry_date"):
+            given = getattr(data, name)
+            if name == "number":
+                given = _normalize_number(given)
+            if given and fields[name] and given != fields[name]:
+                mismatches.append(FieldError(name, "mrz_mismatch",
+                                             f"Does not match the MRZ ({fields[name]})."))
+            elif not given:
+                setattr(data, name, fields[name])
+        if mismatches:
+            raise ValidationFailed(mismatches)
+    errors = _Errors()
+    dtype = DocumentType.objects.filter(pk=data.document_type, is_active=True).first()
+    if dtype is None:
+        errors.add("document_type", f"Unknown document type '{data.document_type}'.",
+                   "invalid_choice")
+    number = _normalize_number(data.number)
+    if not number:
+        errors.add("number", "The document number is required.", "required")
+    elif not number.isalnum() or len(number) > 30:
+        errors.add("number", "Use letters and digits only (at most 30).", "invalid")
+    issuer = _country(data.issuing_state, errors, "issuing_state", required=True)
+    if data.issue_date and data.issue_date > timezone.localdate():
+        errors.add("issue_date", "Cannot be in the future.", "future_date")
+    if data.issue_date and data.expiry_date and data.expiry_date < data.issue_date:
+        errors.add("expiry_date", "Expires before it was issued.", "invalid_range")
+    errors.raise_if_any()
+    if IdentityDocument.objects.filter(issuing_state=issuer, number=number).exists():
+        raise Conflict("duplicate_document",
+                       f"A document {number} issued by {issuer.pk if issuer else ''} is already "
+                       "registered.")
+    try:
+        with transaction.atomic():
+            doc = IdentityDocument.objects.create(
+                person=person, document_type=dtype, number=number, issuing_state=issuer,
+                issue_date=data.issue_date, expiry_date=data.expiry_date, mrz=mrz_text,
+            )
+    except IntegrityError as exc:  # a concurrent insert of the same document
+        raise Conflict("duplicate_document", "This document is already registered.") from exc
+    _audit_person(actor, AuditAction.CREATE, person,
+                  {k: [None, v] for k, v in snapshot(doc, DOCUMENT_FIELDS).items() if v},
+                  "registry.identitydocument", doc.pk)
+    _bump(person)
+    return doc
+
+
+@transaction.atomic
+def document_flag(*, actor: User, document_id: uuid.UUID | str, status: str,
+                  reason: str) -> IdentityDocument:
+    doc = IdentityDocument.objects.select_for_update().filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound("Document")
+    require(actor, Perm.DOCUMENT_FLAG)
+    errors = _Errors()
+    if status not in DocumentStatus.values:
+        errors.add("status", f"Use one of {', '.join(DocumentStatus.values)}.", "invalid_choice")
+    reason = _clean_text(reason, 300)
+    if status != DocumentStatus.VALID and not reason:
+        errors.add("reason", "Say why the document is flagged.", "required")
+    errors.raise_if_any()
+    before = snapshot(doc, DOCUMENT_FIELDS)
+    doc.status, doc.status_reason, doc.status_changed_at = status, reason, timezone.now()
+    doc.save(update_fields=["status", "status_reason", "status_changed_at"])
+    person = _lock_person(doc.person_id)
+    _audit_person(actor, AuditAction.UPDATE, person, diff(before, snapshot(doc, DOCUMENT_FIELDS)),
+                  "registry.identitydocument", doc.pk)
+    _bump(person)
+    return doc
+
+
+# --- photos ----------------------------------------------------------------------------
+
+
+def _inspect_image(content: bytes) -> tuple[str, int, int]:
+    """Content type and size of a JPEG or PNG, judged by decoding it, not by its name."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as probe:
+            fmt = probe.format
+            probe.verify()
+        with Image.open(io.BytesIO(content)) as img:
+            img.load()  # verify() misses truncated data; decoding catches it
+            width, height = img.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError) as exc:
+        raise ValidationFailed([FieldError("photo", "invalid_image",
+                                           "The file is not a readable JPEG or PNG image.")]
+                               ) from exc
+    if fmt not in {"JPEG", "PNG"}:
+        raise ValidationFailed([FieldError("photo", "unsupported_type",
+                                           f"Only JPEG or PNG photos are accepted (got {fmt}).")])
+    return ("image/jpeg" if fmt == "JPEG" else "image/png"), width, height
+
+
+@transaction.atomic
+def photo_upload(*, actor: User, person_id: uuid.UUID | str, upload: UploadedFile) -> Photo:
+    person = _lock_person(person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    limit = settings.UMIS_PHOTO_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise PayloadTooLarge("photo", f"The photo is larger than {limit // (1024 * 1024)} MB.")
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise PayloadTooLarge("photo", f"The photo is larger than {limit // (1024 * 1024)} MB.")
+    content_type, width, height = _inspect_image(content)
+    if min(width, height) < 100 or max(width, height) > 10000:
+        raise ValidationFailed([FieldError("photo", "bad_dimensions",
+                                           "A photo must be 100 to 10,000 pixels per side.")])
+    Photo.objects.filter(person=person, is_current=True).update(is_current=False)
+    photo = Photo(person=person, content_type=content_type, width=width, height=height,
+                  size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                  uploaded_by=actor)
+    ext = "png" if content_type == "image/png" else "jpg"
+    photo.image.save(f"photo.{ext}", ContentFile(content), save=False)
+    name = photo.image.name
+    try:
+        photo.save()
+        _audit_person(actor, AuditAction.CREATE, person,
+                      {"sha256": [None, photo.sha256], "size": [None, photo.size],
+                       "content_type": [None, content_type]}, "registry.photo", photo.pk)
+        _bump(person)
+    except Exception:
+        # A failed save must not leave an orphan file holding a face.
+        photo.image.storage.delete(name)
+        raise
+    return photo

@@ -1,0 +1,301 @@
+"""UMIS settings.
+
+Everything environment-specific is read from environment variables (twelve-factor), so the
+same code runs the embedded demo (SQLite under ./var), the test suite and production.
+See docs/operations.md for the full list.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(os.environ.get("UMIS_PROJECT_DIR", BASE_DIR.parent.parent))
+VAR_DIR = Path(os.environ.get("UMIS_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# "production" switches on every hardening setting; anything else is a developer machine.
+UMIS_ENV = os.environ.get("UMIS_ENV", "development")
+PRODUCTION = UMIS_ENV == "production"
+DEBUG = env_bool("UMIS_DEBUG", default=not PRODUCTION)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("UMIS_SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("UMIS_SECRET_KEY must be set in production")
+    # A per-checkout key, generated once, so sessions survive restarts of the demo.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("UMIS_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("UMIS_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "umis.core",
+    "umis.registry",
+    "umis.backoffice",
+    "umis.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "umis.core.middleware.RequestContextMiddleware",
+    "umis.core.middleware.StaffMFAMiddleware",
+    "umis.core.middleware.PrivateCacheMiddleware",
+]
+
+if PRODUCTION:  # development serves static files from runserver / the test server
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+ROOT_URLCONF = "umis.urls"
+WSGI_APPLICATION = "umis.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "umis.core.context_processors.umis",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------
+# DATABASE_URL selects the server; without it UMIS runs on an embedded SQLite file.
+DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'umis.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", DEFAULT_SQLITE),
+        conn_max_age=int(os.environ.get("UMIS_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions serialise writers up front (no "database is locked" upgrade
+    # failures between the web server and the worker); WAL lets readers run meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits, lock-outs, used TOTP codes) must be shared between processes ---
+_CACHE_URL = os.environ.get("UMIS_CACHE_URL", "")
+if _CACHE_URL.startswith("redis://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _CACHE_URL}}
+elif _CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
+# --- Background tasks -------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("UMIS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Authentication ---------------------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "backoffice:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
+ACCOUNT_ADAPTER = "umis.core.auth.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Failed sign-ins: at most 5 per account per 15 minutes (lock-out) and 20 per IP per
+# 5 minutes (rate limit); the same for second-factor codes.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": os.environ.get("UMIS_LOGIN_FAILED_LIMIT", "20/5m/ip,5/15m/key"),
+    "login": "60/m/ip",
+    "reset_password": "5/m/ip,3/m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "UMIS"
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+MFA_RATE_LIMITS = {"mfa_authenticate": "5/15m/user", "mfa_reauthenticate": "5/15m/user"}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # sign-out deletes the row
+SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "umis_session"
+CSRF_COOKIE_NAME = "umis_csrf"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("UMIS_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("UMIS_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("UMIS_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list is the operator's decision for the whole
+        # domain (docs/operations.md), not something the application can assume.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    if env_bool("UMIS_BEHIND_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Internationalisation ---------------------------------------------------------------
+LANGUAGE_CODE = "az"
+LANGUAGES = [("az", "Azərbaycanca"), ("en", "English"), ("ru", "Русский")]
+LANGUAGE_COOKIE_NAME = "umis_language"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("UMIS_TIME_ZONE", "Asia/Baku")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and uploads -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("UMIS_STATIC_ROOT", VAR_DIR / "static"))
+# The design system and htmx come from the npm registry (package.json), never a CDN.
+NODE_MODULES = Path(os.environ.get("UMIS_NODE_MODULES", PROJECT_DIR / "node_modules"))
+STATICFILES_DIRS = [
+    ("uswds", NODE_MODULES / "@uswds" / "uswds" / "dist"),
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("UMIS_MEDIA_ROOT", VAR_DIR / "media"))
+_STORAGE = os.environ.get("UMIS_STORAGE", "filesystem")
+STORAGES = {
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": os.environ.get("UMIS_S3_BUCKET", ""),
+                "endpoint_url": os.environ.get("UMIS_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("UMIS_S3_REGION") or None,
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if _STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Upload limits: photos are checked by content, these only bound memory use.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+UMIS_PHOTO_MAX_BYTES = int(os.environ.get("UMIS_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# --- UMIS -------------------------------------------------------------------------------
+UMIS_POLICY_PACK = os.environ.get(
+    "UMIS_POLICY_PACK", str(BASE_DIR / "policy" / "packs" / "az.toml")
+)
+UMIS_SITE_NAME = os.environ.get("UMIS_SITE_NAME", "UMIS")
+
+EMAIL_BACKEND = os.environ.get(
+    "UMIS_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("UMIS_FROM_EMAIL", "noreply@umis.localhost")
+
+# Application logs carry ids and paths, never names, document or personal numbers:
+# query strings are stripped from request lines (see core.logging).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"strip_query": {"()": "umis.core.logging.StripQueryStringFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain",
+                    "filters": ["strip_query"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("UMIS_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+UMIS_AUDIT_DB_TRIGGERS = True
