@@ -41,14 +41,26 @@ def make_staff(reference: None) -> Callable[..., Any]:
 
     counter = {"n": 0}
 
-    def make(role: str, *, office_kind: str | None = None, office: Any = None,
-             mfa: bool = True, username: str | None = None) -> Any:
+    def make(
+        role: str,
+        *,
+        office_kind: str | None = None,
+        office: Any = None,
+        mfa: bool = True,
+        username: str | None = None,
+    ) -> Any:
         counter["n"] += 1
-        kind = office_kind or {"border_officer": "border", "administrator": "headquarters",
-                               "analyst": "headquarters"}.get(role, "one_stop_shop")
+        kind = office_kind or {
+            "border_officer": "border",
+            "administrator": "headquarters",
+            "analyst": "headquarters",
+        }.get(role, "one_stop_shop")
         user = User.objects.create_user(
-            username=username or f"{role}{counter['n']}", password=PASSWORD, role=role,
-            office=office or _office(kind), is_staff=role == "administrator",
+            username=username or f"{role}{counter['n']}",
+            password=PASSWORD,
+            role=role,
+            office=office or _office(kind),
+            is_staff=role == "administrator",
             is_superuser=role == "administrator",
         )
         if mfa:
@@ -92,8 +104,9 @@ def token_client(db: Any) -> Callable[..., Client]:
     from umis.core.tokens import token_create
 
     def make(user: Any, scopes: list[str] | None = None) -> Client:
-        _, secret = token_create(actor=user, name="test",
-                                 scopes=scopes or ["persons:read", "persons:write"])
+        _, secret = token_create(
+            actor=user, name="test", scopes=scopes or ["persons:read", "persons:write"]
+        )
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     return make
@@ -110,8 +123,15 @@ def person_payload() -> dict[str, Any]:
         "place_of_birth": "Derbent",
         "birth_country": "RUS",
         "nationalities": [{"country": "RUS"}],
-        "names": [{"script": "Cyrl", "family_name": "Гусейнов", "given_names": "Эльчин",
-                   "patronymic": "Рауфович", "source": "passport"}],
+        "names": [
+            {
+                "script": "Cyrl",
+                "family_name": "Гусейнов",
+                "given_names": "Эльчин",
+                "patronymic": "Рауфович",
+                "source": "passport",
+            }
+        ],
         "phone": "+994 50 123 45 67",
         "email": "elchin@example.org",
     }

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from umis.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("umis.portal.urls")),
     path("office/", include("umis.backoffice.urls")),
     path("accounts/", include("allauth.urls")),

@@ -18,8 +18,13 @@ from schemathesis.specs.openapi.checks import (
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture
@@ -38,16 +43,25 @@ def keep_test_connection() -> Any:
 
 
 @pytest.fixture
-def auth_headers(keep_test_connection: None, officer: Any, person_payload: dict[str, Any]) -> dict[str, str]:
+def auth_headers(
+    keep_test_connection: None, officer: Any, person_payload: dict[str, Any]
+) -> dict[str, str]:
     """An officer's token with every scope, and one real person so that reads can hit."""
     from umis.core.tokens import token_create
     from umis.registry.services import NationalityData, PersonData, person_create
 
-    _, secret = token_create(actor=officer, name="schemathesis",
-                             scopes=["persons:read", "persons:write", "audit:read"])
-    person_create(actor=officer, data=PersonData(
-        family_name="Mammadov", sex="M", birth_date="1990",
-        nationalities=[NationalityData("TUR")]))
+    _, secret = token_create(
+        actor=officer, name="schemathesis", scopes=["persons:read", "persons:write", "audit:read"]
+    )
+    person_create(
+        actor=officer,
+        data=PersonData(
+            family_name="Mammadov",
+            sex="M",
+            birth_date="1990",
+            nationalities=[NationalityData("TUR")],
+        ),
+    )
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -63,7 +77,6 @@ schema = _load_schema()
 
 
 @schema.parametrize()
-@settings(max_examples=20, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms(case: Any, auth_headers: dict[str, str]) -> None:
     case.call_and_validate(headers=auth_headers, checks=CHECKS)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -13,16 +15,23 @@ pytestmark = pytest.mark.django_db
 
 
 def _fill(n: int = 5) -> list[AuditEntry]:
-    return [audit_record(actor=None, action="update", object_type="registry.person",
-                         object_id=str(i), changes={"street": [f"old {i}", f"new {i}"]})
-            for i in range(n)]
+    return [
+        audit_record(
+            actor=None,
+            action="update",
+            object_type="registry.person",
+            object_id=str(i),
+            changes={"street": [f"old {i}", f"new {i}"]},
+        )
+        for i in range(n)
+    ]
 
 
 def test_entries_are_chained_and_contiguous() -> None:
     entries = _fill(4)
     assert [e.id for e in entries] == [1, 2, 3, 4]
     assert entries[0].prev_hash == GENESIS
-    for prev, cur in zip(entries, entries[1:], strict=False):
+    for prev, cur in itertools.pairwise(entries):
         assert cur.prev_hash == prev.hash
     head = AuditHead.objects.get(pk=1)
     assert (head.last_id, head.last_hash) == (4, entries[-1].hash)
@@ -38,8 +47,10 @@ def test_hash_survives_a_database_round_trip() -> None:
 def test_verify_names_a_row_altered_directly_in_the_database() -> None:
     _fill(5)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditentry SET changes = %s WHERE id = 3",
-                       ['{"street": ["old 2", "forged"]}'])
+        cursor.execute(
+            "UPDATE core_auditentry SET changes = %s WHERE id = 3",
+            ['{"street": ["old 2", "forged"]}'],
+        )
     result = audit_verify()
     assert not result.ok
     assert result.first_bad_id == 3
@@ -69,11 +80,16 @@ def test_database_refuses_update_and_delete_once_triggers_are_installed() -> Non
     _fill(2)
     install_audit_triggers(connection)
     try:
-        for sql in ("UPDATE core_auditentry SET purpose = 'x' WHERE id = 1",
-                    "DELETE FROM core_auditentry WHERE id = 1"):
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql)
+        for sql in (
+            "UPDATE core_auditentry SET purpose = 'x' WHERE id = 1",
+            "DELETE FROM core_auditentry WHERE id = 1",
+        ):
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql)
         assert AuditEntry.objects.count() == 2
         audit_record(actor=None, action="view")  # appending still works
     finally:

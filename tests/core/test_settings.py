@@ -22,28 +22,47 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "UMIS_VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level",
-         "WARNING"], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("UMIS_", "DJANGO_"))},
-           "DJANGO_SETTINGS_MODULE": "umis.settings", "UMIS_ENV": "production",
-           "UMIS_VAR_DIR": str(tmp_path)}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "manage.py"), "check"], env=env, capture_output=True,
-        text=True, cwd=ROOT, timeout=120)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("UMIS_", "DJANGO_"))},
+        "DJANGO_SETTINGS_MODULE": "umis.settings",
+        "UMIS_ENV": "production",
+        "UMIS_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode != 0 and "UMIS_SECRET_KEY" in result.stderr
 
 
 def test_request_logs_drop_query_strings() -> None:
     from umis.core.logging import StripQueryStringFilter
 
-    record = logging.LogRecord("django.server", logging.INFO, __file__, 1,
-                               '"%s" %s %s', ("GET /api/v1/persons?name=HUSEYNOV HTTP/1.1",
-                                              200, 10), None)
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("GET /api/v1/persons?name=HUSEYNOV HTTP/1.1", 200, 10),
+        None,
+    )
     StripQueryStringFilter().filter(record)
     assert "HUSEYNOV" not in record.getMessage()

@@ -45,10 +45,14 @@ def test_create_read_update_person(api, person_payload) -> None:
     pid = created["id"]
     read = api.get(f"/api/v1/persons/{pid}", HTTP_X_UMIS_PURPOSE="case TRP-2026-000001")
     assert read.status_code == 200 and read.json()["family_name"] == "Hüseynov"
-    assert AuditEntry.objects.filter(action="view", person_id=pid,
-                                     purpose="case TRP-2026-000001").exists()
-    patched = api.patch(f"/api/v1/persons/{pid}", {"version": 1, "phone": "+994 55 765 43 21"},
-                        content_type="application/json")
+    assert AuditEntry.objects.filter(
+        action="view", person_id=pid, purpose="case TRP-2026-000001"
+    ).exists()
+    patched = api.patch(
+        f"/api/v1/persons/{pid}",
+        {"version": 1, "phone": "+994 55 765 43 21"},
+        content_type="application/json",
+    )
     assert patched.status_code == 200 and patched.json()["version"] == 2
     change = AuditEntry.objects.filter(action="update", person_id=pid).latest("id")
     assert change.changes == {"phone": ["+994501234567", "+994557654321"]}
@@ -56,19 +60,33 @@ def test_create_read_update_person(api, person_payload) -> None:
 
 def test_stale_version_gets_409_and_changes_nothing(api, person_payload) -> None:
     pid = _create(api, person_payload)["id"]
-    assert api.patch(f"/api/v1/persons/{pid}", {"version": 1, "email": "a@b.az"},
-                     content_type="application/json").status_code == 200
-    body = _problem(api.patch(f"/api/v1/persons/{pid}", {"version": 1, "email": "c@d.az"},
-                              content_type="application/json"), 409)
+    assert (
+        api.patch(
+            f"/api/v1/persons/{pid}",
+            {"version": 1, "email": "a@b.az"},
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
+    body = _problem(
+        api.patch(
+            f"/api/v1/persons/{pid}",
+            {"version": 1, "email": "c@d.az"},
+            content_type="application/json",
+        ),
+        409,
+    )
     assert body["current_version"] == 2
     assert Person.objects.get(pk=pid).email == "a@b.az"
 
 
-def test_unknown_country_is_422_naming_the_field_and_nothing_is_written(api,
-                                                                        person_payload) -> None:
+def test_unknown_country_is_422_naming_the_field_and_nothing_is_written(
+    api, person_payload
+) -> None:
     person_payload["nationalities"] = [{"country": "RUS"}, {"country": "QQQ"}]
-    body = _problem(api.post("/api/v1/persons", person_payload,
-                             content_type="application/json"), 422)
+    body = _problem(
+        api.post("/api/v1/persons", person_payload, content_type="application/json"), 422
+    )
     assert [e["field"] for e in body["errors"]] == ["nationalities.1.country"]
     assert not Person.objects.exists() and not Nationality.objects.exists()
     assert not PersonName.objects.exists()
@@ -77,16 +95,18 @@ def test_unknown_country_is_422_naming_the_field_and_nothing_is_written(api,
 def test_schema_errors_are_problem_json_with_field_paths(api, person_payload) -> None:
     person_payload["birth_date"] = "17.03.1984"
     del person_payload["sex"]
-    body = _problem(api.post("/api/v1/persons", person_payload,
-                             content_type="application/json"), 422)
+    body = _problem(
+        api.post("/api/v1/persons", person_payload, content_type="application/json"), 422
+    )
     assert {e["field"] for e in body["errors"]} == {"birth_date", "sex"}
 
 
 def test_impossible_partial_date_and_bad_phone(api, person_payload) -> None:
     person_payload["birth_date"] = "1984-02-30"
     person_payload["phone"] = "12"
-    body = _problem(api.post("/api/v1/persons", person_payload,
-                             content_type="application/json"), 422)
+    body = _problem(
+        api.post("/api/v1/persons", person_payload, content_type="application/json"), 422
+    )
     assert {e["field"] for e in body["errors"]} == {"birth_date", "phone"}
 
 
@@ -97,8 +117,13 @@ def test_partial_birth_dates_round_trip(api, person_payload) -> None:
 
 def test_list_filters_and_pagination(api, person_payload) -> None:
     _create(api, person_payload)
-    other = dict(person_payload, family_name="Qasımov", birth_date="1990",
-                 nationalities=[{"country": "GEO"}], names=[])
+    other = dict(
+        person_payload,
+        family_name="Qasımov",
+        birth_date="1990",
+        nationalities=[{"country": "GEO"}],
+        names=[],
+    )
     _create(api, other)
     assert api.get("/api/v1/persons?name=huseyn").json()["count"] == 1
     assert api.get("/api/v1/persons?name=QASIMOV").json()["count"] == 1
@@ -124,24 +149,39 @@ def test_list_query_count_does_not_grow_with_rows(api, person_payload) -> None:
 def _td3(number: str = "C01X00T47", state: str = "RUS") -> str:
     import datetime as dt
 
-    return "\n".join(build_td3(
-        document_code="P", issuing_state=state, surname="GUSEINOV", given_names="ELCHIN",
-        document_number=number, nationality=state, birth_date=dt.date(1984, 3, 17), sex="M",
-        expiry_date=dt.date(2031, 5, 1)))
+    return "\n".join(
+        build_td3(
+            document_code="P",
+            issuing_state=state,
+            surname="GUSEINOV",
+            given_names="ELCHIN",
+            document_number=number,
+            nationality=state,
+            birth_date=dt.date(1984, 3, 17),
+            sex="M",
+            expiry_date=dt.date(2031, 5, 1),
+        )
+    )
 
 
 def test_document_from_mrz_is_prefilled_and_duplicates_conflict(api, person_payload) -> None:
     pid = _create(api, person_payload)["id"]
-    response = api.post(f"/api/v1/persons/{pid}/documents", {"mrz": _td3()},
-                        content_type="application/json")
+    response = api.post(
+        f"/api/v1/persons/{pid}/documents", {"mrz": _td3()}, content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     doc = response.json()
     assert (doc["document_type"], doc["number"], doc["issuing_state"]) == (
-        "passport", "C01X00T47", "RUS")
+        "passport",
+        "C01X00T47",
+        "RUS",
+    )
     assert doc["expiry_date"] == "2031-05-01"
-    again = api.post(f"/api/v1/persons/{pid}/documents",
-                     {"document_type": "passport", "number": "c01x00t47", "issuing_state": "RUS"},
-                     content_type="application/json")
+    again = api.post(
+        f"/api/v1/persons/{pid}/documents",
+        {"document_type": "passport", "number": "c01x00t47", "issuing_state": "RUS"},
+        content_type="application/json",
+    )
     _problem(again, 409)
     assert IdentityDocument.objects.count() == 1
     listed = api.get(f"/api/v1/persons/{pid}/documents").json()
@@ -152,22 +192,36 @@ def test_invalid_mrz_check_digit_is_422_naming_the_check(api, person_payload) ->
     pid = _create(api, person_payload)["id"]
     lines = _td3().split("\n")
     broken = lines[1][:9] + str((int(lines[1][9]) + 1) % 10) + lines[1][10:]
-    body = _problem(api.post(f"/api/v1/persons/{pid}/documents",
-                             {"mrz": lines[0] + "\n" + broken},
-                             content_type="application/json"), 422)
+    body = _problem(
+        api.post(
+            f"/api/v1/persons/{pid}/documents",
+            {"mrz": lines[0] + "\n" + broken},
+            content_type="application/json",
+        ),
+        422,
+    )
     assert body["errors"][0]["field"] == "mrz.document_number_check_digit"
     assert not IdentityDocument.objects.exists()
 
 
 def test_flag_document(api, person_payload) -> None:
     pid = _create(api, person_payload)["id"]
-    doc = api.post(f"/api/v1/persons/{pid}/documents", {"mrz": _td3()},
-                   content_type="application/json").json()
-    _problem(api.post(f"/api/v1/documents/{doc['id']}/flag", {"status": "stolen"},
-                      content_type="application/json"), 422)
-    flagged = api.post(f"/api/v1/documents/{doc['id']}/flag",
-                       {"status": "stolen", "reason": "Reported to police 2026-11-01"},
-                       content_type="application/json")
+    doc = api.post(
+        f"/api/v1/persons/{pid}/documents", {"mrz": _td3()}, content_type="application/json"
+    ).json()
+    _problem(
+        api.post(
+            f"/api/v1/documents/{doc['id']}/flag",
+            {"status": "stolen"},
+            content_type="application/json",
+        ),
+        422,
+    )
+    flagged = api.post(
+        f"/api/v1/documents/{doc['id']}/flag",
+        {"status": "stolen", "reason": "Reported to police 2026-11-01"},
+        content_type="application/json",
+    )
     assert flagged.status_code == 200 and flagged.json()["status"] == "stolen"
 
 
@@ -198,15 +252,16 @@ def test_address_history_and_person_history(api, person_payload) -> None:
     city = City.objects.select_related("region").first()
     pid = _create(api, person_payload)["id"]
     for street in ("Nizami küç. 1", "Füzuli küç. 7"):
-        r = api.post(f"/api/v1/persons/{pid}/addresses",
-                     {"region": city.region.code, "city": city.code, "street": street},
-                     content_type="application/json")
+        r = api.post(
+            f"/api/v1/persons/{pid}/addresses",
+            {"region": city.region.code, "city": city.code, "street": street},
+            content_type="application/json",
+        )
         assert r.status_code == 201, r.content
     person = api.get(f"/api/v1/persons/{pid}").json()
     assert [a["is_current"] for a in person["addresses"]] == [True, False]
     history = api.get(f"/api/v1/persons/{pid}/history").json()
-    assert any(h["object_type"] == "registry.address" and h["action"] == "update"
-               for h in history)
+    assert any(h["object_type"] == "registry.address" and h["action"] == "update" for h in history)
 
 
 def test_no_delete_endpoint_exists(api, person_payload) -> None:

@@ -21,8 +21,13 @@ from umis.registry.services import (
 
 
 def _person(actor: Any, **kw: Any) -> Person:
-    data = PersonData(family_name=kw.pop("family_name", "Qasımov"), sex="M",
-                      birth_date="1979-11", nationalities=[NationalityData("GEO")], **kw)
+    data = PersonData(
+        family_name=kw.pop("family_name", "Qasımov"),
+        sex="M",
+        birth_date="1979-11",
+        nationalities=[NationalityData("GEO")],
+        **kw,
+    )
     return person_create(actor=actor, data=data)
 
 
@@ -33,17 +38,19 @@ def test_create_sets_office_fin_and_name_key(officer) -> None:
     assert len(p.personal_number) == 7
     assert p.name_key == "QASIMOV ALI"
     assert (p.birth_year, p.birth_month, p.birth_day) == (1979, 11, None)
-    created = AuditEntry.objects.filter(person_id=p.pk, action="create",
-                                        object_type="registry.person").get()
+    created = AuditEntry.objects.filter(
+        person_id=p.pk, action="create", object_type="registry.person"
+    ).get()
     assert created.changes["family_name"] == [None, "Qasımov"]
 
 
 @pytest.mark.django_db
 def test_office_scope_refuses_updates_from_another_office(officer, make_staff) -> None:
     p = _person(officer)
-    other_office = Office.objects.exclude(pk=officer.office_id).filter(
-        kind="one_stop_shop").first() or Office.objects.exclude(
-        pk=officer.office_id).exclude(kind="headquarters").first()
+    other_office = (
+        Office.objects.exclude(pk=officer.office_id).filter(kind="one_stop_shop").first()
+        or Office.objects.exclude(pk=officer.office_id).exclude(kind="headquarters").first()
+    )
     stranger = make_staff("officer", office=other_office)
     with pytest.raises(Forbidden):
         person_update(actor=stranger, person_id=p.pk, version=1, changes={"email": "x@y.az"})
@@ -63,8 +70,9 @@ def test_roles_without_registry_write_cannot_create(make_staff, role) -> None:
 def test_unknown_update_field_is_refused(officer) -> None:
     p = _person(officer)
     with pytest.raises(ApplicationError) as exc:
-        person_update(actor=officer, person_id=p.pk, version=1,
-                      changes={"personal_number": "2222222"})
+        person_update(
+            actor=officer, person_id=p.pk, version=1, changes={"personal_number": "2222222"}
+        )
     assert exc.value.field_errors[0].field == "personal_number"
 
 
@@ -84,9 +92,11 @@ def test_same_document_for_two_persons_conflicts(officer) -> None:
     doc = DocumentData(document_type="passport", number="AB 123456", issuing_state="GEO")
     document_add(actor=officer, person_id=a.pk, data=doc)
     with pytest.raises(Conflict):
-        document_add(actor=officer, person_id=b.pk,
-                     data=DocumentData(document_type="passport", number="ab123456",
-                                       issuing_state="GEO"))
+        document_add(
+            actor=officer,
+            person_id=b.pk,
+            data=DocumentData(document_type="passport", number="ab123456", issuing_state="GEO"),
+        )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,7 +3,7 @@ single mapping of errors to RFC 9457 problem+json."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +18,9 @@ from umis.core.auth import staff_has_mfa
 from umis.core.errors import ApplicationError, Forbidden
 from umis.core.tokens import token_authenticate
 
+if TYPE_CHECKING:
+    from umis.core.models import User
+
 PROBLEM = "application/problem+json"
 
 
@@ -26,7 +29,7 @@ class StaffSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
-        if user.is_authenticated and getattr(user, "role", "") and staff_has_mfa(user):
+        if user.is_authenticated and getattr(user, "role", None) and staff_has_mfa(user):
             request.api_scopes = None  # type: ignore[attr-defined]  # session: role decides
             return user
         return None
@@ -54,6 +57,17 @@ class PersonalToken(HttpAuthBase):
 
 
 STAFF_AUTH = [StaffSession(), PersonalToken()]
+
+
+def needs(perm: Any) -> dict[str, Any]:
+    """Operation metadata naming the permission it requires (shown in the OpenAPI
+    description; the role-matrix test reads it)."""
+    return {"x-umis-permission": str(perm.value if hasattr(perm, "value") else perm)}
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The authenticated user of an API request (set by the auth classes above)."""
+    return cast("User", request.auth)  # type: ignore[attr-defined]
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:
@@ -85,13 +99,21 @@ def problem(
     if errors is not None:
         body["errors"] = errors
     body.update(extra)
-    return HttpResponse(json.dumps(body, ensure_ascii=False, default=str), status=status,
-                        content_type=PROBLEM)
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=PROBLEM
+    )
 
 
-_TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
-           409: "Conflict", 413: "Payload too large", 422: "Unprocessable content",
-           429: "Too many requests"}
+_TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    413: "Payload too large",
+    422: "Unprocessable content",
+    429: "Too many requests",
+}
 
 
 def _loc_to_field(loc: list[Any] | tuple[Any, ...]) -> str:
@@ -108,8 +130,9 @@ def _loc_to_field(loc: list[Any] | tuple[Any, ...]) -> str:
 class UmisAPI(NinjaAPI):
     """Declares error responses as application/problem+json, which is what they are."""
 
-    def get_openapi_schema(self, *, path_prefix: str | None = None,
-                           path_params: dict[str, Any] | None = None) -> Any:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -150,32 +173,58 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(NinjaValidationError)
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = [
-            {"field": _loc_to_field(e.get("loc", ())), "code": str(e.get("type", "invalid")),
-             "message": str(e.get("msg", "invalid value"))}
+            {
+                "field": _loc_to_field(e.get("loc", ())),
+                "code": str(e.get("type", "invalid")),
+                "message": str(e.get("msg", "invalid value")),
+            }
             for e in exc.errors
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid input"
-        return problem(request, status=422, title=_TITLES[422], detail=detail,
-                       code="validation_failed", errors=errors)
+        return problem(
+            request,
+            status=422,
+            title=_TITLES[422],
+            detail=detail,
+            code="validation_failed",
+            errors=errors,
+        )
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        response = problem(request, status=401, title=_TITLES[401], code="not_authenticated",
-                           detail="Sign in with a staff session (second factor enrolled) or "
-                           "send a valid personal API token.", errors=[])
+        response = problem(
+            request,
+            status=401,
+            title=_TITLES[401],
+            code="not_authenticated",
+            detail="Sign in with a staff session (second factor enrolled) or "
+            "send a valid personal API token.",
+            errors=[],
+        )
         response["WWW-Authenticate"] = 'Bearer realm="umis"'
         return response
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem(request, status=404, title=_TITLES[404], code="not_found",
-                       detail=str(exc) or "Not found", errors=[])
+        return problem(
+            request,
+            status=404,
+            title=_TITLES[404],
+            code="not_found",
+            detail=str(exc) or "Not found",
+            errors=[],
+        )
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem(request, status=exc.status_code,
-                       title=_TITLES.get(exc.status_code, "Error"),
-                       code="http_error", detail=str(exc), errors=[])
+        return problem(
+            request,
+            status=exc.status_code,
+            title=_TITLES.get(exc.status_code, "Error"),
+            code="http_error",
+            detail=str(exc),
+            errors=[],
+        )
 
     if not settings.DEBUG:
 
@@ -184,10 +233,15 @@ def build_api() -> NinjaAPI:
             import logging
 
             logging.getLogger("umis.api").exception("unhandled API error")
-            return problem(request, status=500, title="Internal error", code="internal_error",
-                           detail="An unexpected error occurred; it has been logged with "
-                           "the request id.", errors=[],
-                           request_id=context.current().request_id)
+            return problem(
+                request,
+                status=500,
+                title="Internal error",
+                code="internal_error",
+                detail="An unexpected error occurred; it has been logged with the request id.",
+                errors=[],
+                request_id=context.current().request_id,
+            )
 
     from umis.core.api_routes import router as core_router
     from umis.registry.api import router as registry_router

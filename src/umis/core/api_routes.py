@@ -11,8 +11,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from umis.core import selectors, tokens
-from umis.core.api import STAFF_AUTH, StaffSession, require_scope
+from umis.core.api import STAFF_AUTH, StaffSession, actor_of, needs, require_scope
 from umis.core.constants import TokenScope
+from umis.core.permissions import Perm, require
 from umis.core.schemas import SafeStr, errors
 
 router = Router(tags=["core"], auth=STAFF_AUTH)
@@ -25,9 +26,15 @@ class MeOut(Schema):
     scopes: list[str] | None = Field(description="null for a browser session (role decides)")
 
 
-@router.get("/me", response={200: MeOut, **errors()}, summary="Who am I")
+@router.get(
+    "/me",
+    response={200: MeOut, **errors()},
+    summary="Who am I",
+    openapi_extra=needs(Perm.BACKOFFICE_ACCESS),
+)
 def me(request: HttpRequest) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = actor_of(request)
+    require(user, Perm.BACKOFFICE_ACCESS)
     scopes = getattr(request, "api_scopes", None)
     return MeOut(
         username=user.username,
@@ -82,9 +89,10 @@ def _token(t: Any, secret: str | None = None) -> dict[str, Any]:
     response={200: list[TokenOut], **errors()},
     auth=[StaffSession()],
     summary="My personal API tokens",
+    openapi_extra=needs(Perm.TOKEN_MANAGE),
 )
 def token_list(request: HttpRequest) -> Any:
-    return [_token(t) for t in tokens.token_list(actor=request.auth)]  # type: ignore[arg-type]
+    return [_token(t) for t in tokens.token_list(actor=actor_of(request))]
 
 
 @router.post(
@@ -92,10 +100,11 @@ def token_list(request: HttpRequest) -> Any:
     response={201: TokenCreatedOut, **errors(422)},
     auth=[StaffSession()],
     summary="Create a personal API token (browser session only)",
+    openapi_extra=needs(Perm.TOKEN_MANAGE),
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     token, secret = tokens.token_create(
-        actor=request.auth,  # type: ignore[arg-type]
+        actor=actor_of(request),
         name=payload.name,
         scopes=[s.value for s in payload.scopes],
         expires_in_days=payload.expires_in_days,
@@ -107,9 +116,10 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     "/tokens/{token_id}/revoke",
     response={200: TokenOut, **errors(404)},
     summary="Revoke a token (a token may revoke itself)",
+    openapi_extra=needs(Perm.TOKEN_MANAGE),
 )
 def token_revoke(request: HttpRequest, token_id: uuid.UUID) -> Any:
-    return _token(tokens.token_revoke(actor=request.auth, token_id=token_id))  # type: ignore[arg-type]
+    return _token(tokens.token_revoke(actor=actor_of(request), token_id=token_id))
 
 
 class AuditQuery(Schema):
@@ -150,11 +160,12 @@ class AuditPageOut(Schema):
     "/audit",
     response={200: AuditPageOut, **errors(422)},
     summary="Search the audit log (administrators)",
+    openapi_extra=needs(Perm.AUDIT_SEARCH),
 )
 def audit_list(request: HttpRequest, q: Query[AuditQuery]) -> Any:
     require_scope(request, TokenScope.AUDIT_READ.value)
     page = selectors.audit_search(
-        actor=request.auth,  # type: ignore[arg-type]
+        actor=actor_of(request),
         actor_label=q.actor,
         action=q.action,
         object_id=q.object_id,

@@ -61,9 +61,7 @@ def snapshot(instance: Model, fields: Iterable[str]) -> dict[str, Any]:
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Field-level changes as {field: [before, after]}, only for fields that changed."""
     keys = sorted(set(before) | set(after))
-    return {
-        k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)
-    }
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -155,22 +153,34 @@ def audit_verify(*, chunk_size: int = 5000) -> VerifyResult:
     checked = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
         if entry.id != expected_id:
-            return VerifyResult(False, checked, expected_id,
-                                f"entry #{expected_id} is missing (next present is #{entry.id})")
+            return VerifyResult(
+                False,
+                checked,
+                expected_id,
+                f"entry #{expected_id} is missing (next present is #{entry.id})",
+            )
         if entry.prev_hash != prev_hash:
-            return VerifyResult(False, checked, entry.id,
-                                f"entry #{entry.id} does not follow entry #{entry.id - 1}")
+            return VerifyResult(
+                False, checked, entry.id, f"entry #{entry.id} does not follow entry #{entry.id - 1}"
+            )
         if compute_hash(entry) != entry.hash:
-            return VerifyResult(False, checked, entry.id,
-                                f"entry #{entry.id} was altered: its content does not match "
-                                "its hash")
+            return VerifyResult(
+                False,
+                checked,
+                entry.id,
+                f"entry #{entry.id} was altered: its content does not match its hash",
+            )
         prev_hash = entry.hash
         expected_id += 1
         checked += 1
     head = AuditHead.objects.filter(pk=1).first()
     last_id, last_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
     if last_id != checked or last_hash != prev_hash:
-        return VerifyResult(False, checked, checked + 1 if last_id > checked else last_id,
-                            f"the chain ends at #{checked} but the head records #{last_id}: "
-                            "entries were removed from the end")
+        return VerifyResult(
+            False,
+            checked,
+            checked + 1 if last_id > checked else last_id,
+            f"the chain ends at #{checked} but the head records #{last_id}: "
+            "entries were removed from the end",
+        )
     return VerifyResult(True, checked)

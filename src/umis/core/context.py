@@ -21,7 +21,11 @@ class RequestContext:
     channel: str = "system"  # web | api | cli | task | system
 
 
-_current: ContextVar[RequestContext] = ContextVar("umis_request_context", default=RequestContext())
+_DEFAULT = RequestContext()  # frozen, so sharing it as the default is safe
+_current: ContextVar[RequestContext] = ContextVar(
+    "umis_request_context",
+    default=_DEFAULT,
+)
 
 
 def current() -> RequestContext:

@@ -33,8 +33,10 @@ _SQLITE_INSTALL = [
     f"""CREATE TRIGGER umis_audit_no_delete BEFORE DELETE ON {AUDIT_TABLE}
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (DELETE refused)'); END""",
 ]
-_SQLITE_DROP = ["DROP TRIGGER IF EXISTS umis_audit_no_update",
-                "DROP TRIGGER IF EXISTS umis_audit_no_delete"]
+_SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS umis_audit_no_update",
+    "DROP TRIGGER IF EXISTS umis_audit_no_delete",
+]
 
 
 def _run(connection: Any, statements: list[str]) -> None:

@@ -17,8 +17,7 @@ class StripQueryStringFilter(logging.Filter):
             record.msg = _QUERY.sub("?…", record.msg)
         if record.args and isinstance(record.args, tuple):
             record.args = tuple(
-                _QUERY.sub("?…", a) if isinstance(a, str) and "?" in a else a
-                for a in record.args
+                _QUERY.sub("?…", a) if isinstance(a, str) and "?" in a else a for a in record.args
             )
         request = getattr(record, "request", None)
         if request is not None and hasattr(request, "path"):

@@ -86,7 +86,6 @@ class PrivateCacheMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
-            patch_cache_control(response, no_store=True, no_cache=True, private=True,
-                                max_age=0)
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
             patch_vary_headers(response, ["Cookie", "Authorization"])
         return response

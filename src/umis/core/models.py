@@ -23,18 +23,18 @@ class TranslatedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = (translation.get_language() or "az")[:2]
         return str(getattr(self, f"name_{lang}", "") or self.name_az or self.name_en)
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class Country(TranslatedNameMixin):
-    """ISO 3166-1 countries plus the ICAO 9303 codes for stateless persons, refugees and
-    unspecified nationality (XXA, XXB, XXC, XXX) and the ICAO code D for Germany."""
+    """ISO 3166-1 countries plus the ICAO 9303 codes that are not countries: stateless
+    persons, refugees and unspecified nationality (XXA, XXB, XXC, XXX), UN, EU, ..."""
 
     alpha3 = models.CharField(max_length=3, primary_key=True)
     alpha2 = models.CharField(max_length=2, blank=True)

@@ -36,6 +36,4 @@ def paginate(qs: QuerySet[Any], page: int, page_size: int) -> Page:
     page = max(1, page)
     count = qs.count()
     start = (page - 1) * page_size
-    return Page(list(qs[start:start + page_size]), count, page, page_size)
-
-
+    return Page(list(qs[start : start + page_size]), count, page, page_size)

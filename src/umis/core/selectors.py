@@ -8,8 +8,8 @@ import uuid
 from django.db.models import QuerySet
 
 from umis.core.models import AuditEntry, User
-from umis.core.permissions import Perm, require
 from umis.core.pagination import Page, paginate
+from umis.core.permissions import Perm, require
 
 
 def audit_search(

@@ -35,11 +35,13 @@ def token_create(
     valid = {s.value for s in TokenScope}
     bad = [s for s in scopes if s not in valid]
     if bad or not scopes:
-        errors.append(FieldError("scopes", "invalid",
-                                 f"Choose one or more of {sorted(valid)}; unknown: {bad}"))
+        errors.append(
+            FieldError(
+                "scopes", "invalid", f"Choose one or more of {sorted(valid)}; unknown: {bad}"
+            )
+        )
     if expires_in_days is not None and not 1 <= expires_in_days <= 366:
-        errors.append(FieldError("expires_in_days", "out_of_range",
-                                 "A token lives 1 to 366 days."))
+        errors.append(FieldError("expires_in_days", "out_of_range", "A token lives 1 to 366 days."))
     if errors:
         raise ValidationFailed(errors)
     prefix = secrets.token_hex(4)
@@ -55,13 +57,18 @@ def token_create(
             if expires_in_days
             else None,
         )
-        audit_record(actor=actor, action=AuditAction.TOKEN_CREATE, object_type="core.apitoken",
-                     object_id=token.pk,
-                     changes={"name": [None, name], "scopes": [None, token.scopes]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.TOKEN_CREATE,
+            object_type="core.apitoken",
+            object_id=token.pk,
+            changes={"name": [None, name], "scopes": [None, token.scopes]},
+        )
     return token, secret
 
 
 def token_revoke(*, actor: User, token_id: uuid.UUID) -> ApiToken:
+    require(actor, Perm.TOKEN_MANAGE)
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
         if token is None:
@@ -71,8 +78,12 @@ def token_revoke(*, actor: User, token_id: uuid.UUID) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action=AuditAction.TOKEN_REVOKE,
-                         object_type="core.apitoken", object_id=token.pk)
+            audit_record(
+                actor=actor,
+                action=AuditAction.TOKEN_REVOKE,
+                object_type="core.apitoken",
+                object_id=token.pk,
+            )
     return token
 
 
@@ -97,4 +108,5 @@ def token_authenticate(raw: str) -> ApiToken | None:
 
 
 def token_list(*, actor: User) -> list[ApiToken]:
+    require(actor, Perm.TOKEN_MANAGE)
     return list(ApiToken.objects.filter(user=actor).order_by("-created_at"))

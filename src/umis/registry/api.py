@@ -10,8 +10,9 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from umis.core.api import STAFF_AUTH, require_scope
+from umis.core.api import STAFF_AUTH, actor_of, needs, require_scope
 from umis.core.constants import TokenScope
+from umis.core.permissions import Perm, require
 from umis.core.schemas import SafeStr, errors
 from umis.registry import selectors, services
 from umis.registry.models import Address, IdentityDocument, Nationality, Person
@@ -126,8 +127,8 @@ def _full(p: Person) -> PersonOut:
 def _reload(request: HttpRequest, person_id: uuid.UUID) -> PersonOut:
     return _full(
         selectors.person_get(
-            actor=request.auth,
-            person_id=person_id,  # type: ignore[arg-type]
+            actor=actor_of(request),
+            person_id=person_id,
             purpose="api:after-write",
         )
     )
@@ -146,12 +147,15 @@ class PersonQuery(Schema):
 
 
 @router.get(
-    "/persons", response={200: PersonPageOut, **errors(422)}, summary="List and filter persons"
+    "/persons",
+    response={200: PersonPageOut, **errors(422)},
+    summary="List and filter persons",
+    openapi_extra=needs(Perm.PERSON_SEARCH),
 )
 def person_list(request: HttpRequest, filters: Query[PersonQuery]) -> Any:
     require_scope(request, READ)
     page = selectors.person_search(
-        actor=request.auth,  # type: ignore[arg-type]
+        actor=actor_of(request),
         filters=selectors.PersonFilters(
             name=filters.name,
             birth_date=filters.birth_date,
@@ -170,11 +174,16 @@ def person_list(request: HttpRequest, filters: Query[PersonQuery]) -> Any:
     )
 
 
-@router.post("/persons", response={201: PersonOut, **errors(409, 422)}, summary="Register a person")
+@router.post(
+    "/persons",
+    response={201: PersonOut, **errors(409, 422)},
+    summary="Register a person",
+    openapi_extra=needs(Perm.PERSON_CREATE),
+)
 def person_create(request: HttpRequest, payload: PersonIn) -> Any:
     require_scope(request, WRITE)
     person = services.person_create(
-        actor=request.auth,  # type: ignore[arg-type]
+        actor=actor_of(request),
         data=services.PersonData(
             family_name=payload.family_name,
             given_names=payload.given_names,
@@ -210,13 +219,14 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Any:
     "/persons/{person_id}",
     response={200: PersonOut, **errors(404)},
     summary="Read a person's record (audited)",
+    openapi_extra=needs(Perm.PERSON_VIEW),
 )
 def person_read(request: HttpRequest, person_id: uuid.UUID) -> Any:
     require_scope(request, READ)
     return _full(
         selectors.person_get(
-            actor=request.auth,
-            person_id=person_id,  # type: ignore[arg-type]
+            actor=actor_of(request),
+            person_id=person_id,
             purpose=_purpose(request),
         )
     )
@@ -226,6 +236,7 @@ def person_read(request: HttpRequest, person_id: uuid.UUID) -> Any:
     "/persons/{person_id}",
     response={200: PersonOut, **errors(404, 409, 422)},
     summary="Change a person's fields (optimistic locking by version)",
+    openapi_extra=needs(Perm.PERSON_UPDATE),
 )
 def person_update(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> Any:
     require_scope(request, WRITE)
@@ -233,9 +244,9 @@ def person_update(request: HttpRequest, person_id: uuid.UUID, payload: PersonPat
     version = changes.pop("version")
     changes = {k: v for k, v in changes.items() if v is not None}
     services.person_update(
-        actor=request.auth,
+        actor=actor_of(request),
         person_id=person_id,
-        version=version,  # type: ignore[arg-type]
+        version=version,
         changes=changes,
     )
     return _reload(request, person_id)
@@ -245,13 +256,14 @@ def person_update(request: HttpRequest, person_id: uuid.UUID, payload: PersonPat
     "/persons/{person_id}/documents",
     response={200: list[DocumentOut], **errors(404)},
     summary="A person's identity documents",
+    openapi_extra=needs(Perm.PERSON_VIEW),
 )
 def document_list(request: HttpRequest, person_id: uuid.UUID) -> Any:
     require_scope(request, READ)
     return [
         _doc(d)
         for d in selectors.person_documents(
-            actor=request.auth,  # type: ignore[arg-type]
+            actor=actor_of(request),
             person_id=person_id,
         )
     ]
@@ -261,12 +273,13 @@ def document_list(request: HttpRequest, person_id: uuid.UUID) -> Any:
     "/persons/{person_id}/documents",
     response={201: DocumentOut, **errors(404, 409, 422)},
     summary="Add an identity document (MRZ validated, prefills empty fields)",
+    openapi_extra=needs(Perm.PERSON_UPDATE),
 )
 def document_add(request: HttpRequest, person_id: uuid.UUID, payload: DocumentIn) -> Any:
     require_scope(request, WRITE)
     doc = services.document_add(
-        actor=request.auth,
-        person_id=person_id,  # type: ignore[arg-type]
+        actor=actor_of(request),
+        person_id=person_id,
         data=services.DocumentData(**payload.model_dump()),
     )
     return Status(201, _doc(doc))
@@ -276,13 +289,14 @@ def document_add(request: HttpRequest, person_id: uuid.UUID, payload: DocumentIn
     "/documents/{document_id}/flag",
     response={200: DocumentOut, **errors(404, 422)},
     summary="Flag a document lost, stolen or invalid (or valid again)",
+    openapi_extra=needs(Perm.DOCUMENT_FLAG),
 )
 def document_flag(request: HttpRequest, document_id: uuid.UUID, payload: DocumentFlagIn) -> Any:
     require_scope(request, WRITE)
     return _doc(
         services.document_flag(
-            actor=request.auth,
-            document_id=document_id,  # type: ignore[arg-type]
+            actor=actor_of(request),
+            document_id=document_id,
             status=payload.status,
             reason=payload.reason,
         )
@@ -293,9 +307,11 @@ def document_flag(request: HttpRequest, document_id: uuid.UUID, payload: Documen
     "/mrz/parse",
     response={200: MrzOut, **errors(422)},
     summary="Validate an MRZ (all check digits) and read its fields",
+    openapi_extra=needs(Perm.BACKOFFICE_ACCESS),
 )
 def mrz_parse(request: HttpRequest, payload: MrzIn) -> Any:
     require_scope(request, READ)
+    require(actor_of(request), Perm.BACKOFFICE_ACCESS)
     return services.mrz_prefill(payload.mrz)
 
 
@@ -303,12 +319,13 @@ def mrz_parse(request: HttpRequest, payload: MrzIn) -> Any:
     "/persons/{person_id}/addresses",
     response={201: AddressOut, **errors(404, 422)},
     summary="Set the current address (the previous one is kept as history)",
+    openapi_extra=needs(Perm.PERSON_UPDATE),
 )
 def address_set(request: HttpRequest, person_id: uuid.UUID, payload: AddressIn) -> Any:
     require_scope(request, WRITE)
     address = services.address_set(
-        actor=request.auth,
-        person_id=person_id,  # type: ignore[arg-type]
+        actor=actor_of(request),
+        person_id=person_id,
         data=services.AddressData(payload.region, payload.city, payload.street, payload.valid_from),
     )
     return Status(201, _addr(address))
@@ -318,12 +335,13 @@ def address_set(request: HttpRequest, person_id: uuid.UUID, payload: AddressIn) 
     "/persons/{person_id}/nationalities",
     response={201: NationalityOut, **errors(404, 422)},
     summary="Add a nationality",
+    openapi_extra=needs(Perm.PERSON_UPDATE),
 )
 def nationality_add(request: HttpRequest, person_id: uuid.UUID, payload: NationalityIn) -> Any:
     require_scope(request, WRITE)
     nat = services.nationality_add(
-        actor=request.auth,
-        person_id=person_id,  # type: ignore[arg-type]
+        actor=actor_of(request),
+        person_id=person_id,
         data=services.NationalityData(payload.country, payload.valid_from, payload.valid_to),
     )
     return Status(201, _nat(nat))
@@ -333,12 +351,13 @@ def nationality_add(request: HttpRequest, person_id: uuid.UUID, payload: Nationa
     "/persons/{person_id}/names",
     response={201: NameOut, **errors(404, 422)},
     summary="Add the name as written in another script or by another source",
+    openapi_extra=needs(Perm.PERSON_UPDATE),
 )
 def name_add(request: HttpRequest, person_id: uuid.UUID, payload: NameIn) -> Any:
     require_scope(request, WRITE)
     n = services.person_name_add(
-        actor=request.auth,
-        person_id=person_id,  # type: ignore[arg-type]
+        actor=actor_of(request),
+        person_id=person_id,
         data=services.NameData(
             payload.script,
             payload.family_name,
@@ -363,10 +382,11 @@ def name_add(request: HttpRequest, person_id: uuid.UUID, payload: NameIn) -> Any
     "/persons/{person_id}/photo",
     response={201: PhotoOut, **errors(404, 413, 422)},
     summary="Upload a photo (JPEG or PNG, content-checked, size-limited)",
+    openapi_extra=needs(Perm.PERSON_UPDATE),
 )
 def photo_upload(request: HttpRequest, person_id: uuid.UUID, photo: File[UploadedFile]) -> Any:
     require_scope(request, WRITE)
-    p = services.photo_upload(actor=request.auth, person_id=person_id, upload=photo)  # type: ignore[arg-type]
+    p = services.photo_upload(actor=actor_of(request), person_id=person_id, upload=photo)
     return Status(
         201,
         PhotoOut(
@@ -384,6 +404,7 @@ def photo_upload(request: HttpRequest, person_id: uuid.UUID, photo: File[Uploade
     "/persons/{person_id}/history",
     response={200: list[HistoryEntryOut], **errors(404)},
     summary="Changes to the record, newest first",
+    openapi_extra=needs(Perm.PERSON_VIEW),
 )
 def person_history(request: HttpRequest, person_id: uuid.UUID) -> Any:
     require_scope(request, READ)
@@ -397,5 +418,5 @@ def person_history(request: HttpRequest, person_id: uuid.UUID) -> Any:
             object_id=e.object_id,
             changes=e.changes,
         )
-        for e in selectors.person_history(actor=request.auth, person_id=person_id)
-    ]  # type: ignore[arg-type]
+        for e in selectors.person_history(actor=actor_of(request), person_id=person_id)
+    ]

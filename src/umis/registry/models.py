@@ -53,11 +53,16 @@ class Person(models.Model):
     phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="persons",
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="persons",
         help_text=_("Office responsible for the record"),
     )
-    status = models.CharField(max_length=20, choices=PersonStatus.choices,
-                              default=PersonStatus.ACTIVE)
+    status = models.CharField(
+        max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE
+    )
     version = models.PositiveIntegerField(default=1)  # optimistic locking
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,8 +70,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["name_key", "id"]
         indexes = [
-            models.Index(fields=["birth_year", "birth_month", "birth_day"],
-                         name="person_birth_idx"),
+            models.Index(
+                fields=["birth_year", "birth_month", "birth_day"], name="person_birth_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -74,8 +80,7 @@ class Person(models.Model):
                 name="person_birth_day_needs_month",
             ),
             models.CheckConstraint(
-                condition=Q(birth_month__isnull=True)
-                | Q(birth_month__gte=1, birth_month__lte=12),
+                condition=Q(birth_month__isnull=True) | Q(birth_month__gte=1, birth_month__lte=12),
                 name="person_birth_month_range",
             ),
         ]
@@ -105,8 +110,9 @@ class PersonName(models.Model):
     family_name = models.CharField(max_length=150)
     given_names = models.CharField(max_length=150, blank=True)
     patronymic = models.CharField(max_length=150, blank=True)
-    source = models.CharField(max_length=30, choices=NameSource.choices,
-                              default=NameSource.REGISTRY)
+    source = models.CharField(
+        max_length=30, choices=NameSource.choices, default=NameSource.REGISTRY
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -132,11 +138,14 @@ class Nationality(models.Model):
         ordering = ["id"]
         verbose_name_plural = "nationalities"
         constraints = [
-            models.UniqueConstraint(fields=["person", "country"],
-                                    condition=Q(valid_to__isnull=True),
-                                    name="nationality_one_current_per_country"),
+            models.UniqueConstraint(
+                fields=["person", "country"],
+                condition=Q(valid_to__isnull=True),
+                name="nationality_one_current_per_country",
+            ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True)
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="nationality_dates_ordered",
             ),
@@ -156,8 +165,9 @@ class IdentityDocument(models.Model):
     issue_date = models.DateField(null=True, blank=True)
     expiry_date = models.DateField(null=True, blank=True)
     mrz = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=DocumentStatus.choices,
-                              default=DocumentStatus.VALID)
+    status = models.CharField(
+        max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.VALID
+    )
     status_reason = models.CharField(max_length=300, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -165,10 +175,12 @@ class IdentityDocument(models.Model):
     class Meta:
         ordering = ["-expiry_date", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["issuing_state", "number"],
-                                    name="document_unique_per_issuer"),
+            models.UniqueConstraint(
+                fields=["issuing_state", "number"], name="document_unique_per_issuer"
+            ),
             models.CheckConstraint(
-                condition=Q(expiry_date__isnull=True) | Q(issue_date__isnull=True)
+                condition=Q(expiry_date__isnull=True)
+                | Q(issue_date__isnull=True)
                 | Q(expiry_date__gte=models.F("issue_date")),
                 name="document_dates_ordered",
             ),
@@ -193,8 +205,9 @@ class Address(models.Model):
         ordering = ["-is_current", "-valid_from", "-id"]
         verbose_name_plural = "addresses"
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=Q(is_current=True),
-                                    name="address_one_current"),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(is_current=True), name="address_one_current"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -237,10 +250,12 @@ class Organisation(models.Model):
     category = models.CharField(max_length=20, choices=OrganisationCategory.choices)
     is_host = models.BooleanField(default=False)
     is_employer = models.BooleanField(default=False)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
-    city = models.ForeignKey(City, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     street = models.CharField(max_length=300, blank=True)
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
@@ -250,8 +265,10 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(is_host=True) | Q(is_employer=True),
-                                   name="organisation_is_host_or_employer"),
+            models.CheckConstraint(
+                condition=Q(is_host=True) | Q(is_employer=True),
+                name="organisation_is_host_or_employer",
+            ),
         ]
 
     def __str__(self) -> str:

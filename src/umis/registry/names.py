@@ -9,11 +9,30 @@ from __future__ import annotations
 import unicodedata
 
 # Letters NFKD does not decompose, or that ICAO 9303 transliterates to one Latin letter.
-_SPECIAL = str.maketrans({
-    "Ə": "A", "ə": "A", "I": "I", "ı": "I", "İ": "I", "Ø": "O", "ø": "O", "Đ": "D", "đ": "D",
-    "Ł": "L", "ł": "L", "Þ": "TH", "þ": "TH", "ß": "SS", "Æ": "AE", "æ": "AE", "Œ": "OE",
-    "œ": "OE", "Ħ": "H", "ħ": "H",
-})
+_SPECIAL = str.maketrans(
+    {
+        "Ə": "A",
+        "ə": "A",
+        "I": "I",
+        "ı": "I",
+        "İ": "I",
+        "Ø": "O",
+        "ø": "O",
+        "Đ": "D",
+        "đ": "D",
+        "Ł": "L",
+        "ł": "L",
+        "Þ": "TH",
+        "þ": "TH",
+        "ß": "SS",
+        "Æ": "AE",
+        "æ": "AE",
+        "Œ": "OE",
+        "œ": "OE",
+        "Ħ": "H",
+        "ħ": "H",
+    }
+)
 
 
 def fold(text: str) -> str:

@@ -29,8 +29,9 @@ class NameOut(Schema):
 
 
 class NationalityIn(Schema):
-    country: SafeStr = Field(min_length=1, max_length=3, description="ISO 3166-1 alpha-3; XXA "
-                             "for a stateless person")
+    country: SafeStr = Field(
+        min_length=1, max_length=3, description="ISO 3166-1 alpha-3; XXA for a stateless person"
+    )
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
 
@@ -64,8 +65,9 @@ class PersonIn(Schema):
     given_names: SafeStr = Field("", max_length=150)
     patronymic: SafeStr = Field("", max_length=150)
     sex: Literal["M", "F", "X"]
-    birth_date: SafeStr = Field(pattern=BIRTH_DATE_PATTERN,
-                                description="YYYY, YYYY-MM or YYYY-MM-DD (partial dates)")
+    birth_date: SafeStr = Field(
+        pattern=BIRTH_DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD (partial dates)"
+    )
     place_of_birth: SafeStr = Field("", max_length=200)
     birth_country: SafeStr = Field("", max_length=3)
     nationalities: list[NationalityIn] = Field(min_length=1, max_length=10)
@@ -130,15 +132,21 @@ class PersonPageOut(Schema):
 
 
 class DocumentIn(Schema):
-    document_type: SafeStr = Field("", max_length=40,
-                                   description="passport, national_id, travel_document, "
-                                   "refugee_travel_document, residence_card; may come from mrz")
+    document_type: SafeStr = Field(
+        "",
+        max_length=40,
+        description="passport, national_id, travel_document, "
+        "refugee_travel_document, residence_card; may come from mrz",
+    )
     number: SafeStr = Field("", max_length=30)
     issuing_state: SafeStr = Field("", max_length=3)
     issue_date: dt.date | None = None
     expiry_date: dt.date | None = None
-    mrz: SafeStr = Field("", max_length=200, description="ICAO 9303 TD1 or TD3 lines; "
-                         "validated and used to prefill empty fields")
+    mrz: SafeStr = Field(
+        "",
+        max_length=200,
+        description="ICAO 9303 TD1 or TD3 lines; validated and used to prefill empty fields",
+    )
 
 
 class DocumentOut(Schema):

@@ -18,6 +18,7 @@ from umis.registry import rules
 from umis.registry.models import Address, IdentityDocument, Nationality, Person, Photo
 from umis.registry.names import fold
 
+
 @dataclass
 class PersonFilters:
     name: str = ""  # prefix of "FAMILY GIVEN", any case or diacritics
@@ -27,19 +28,29 @@ class PersonFilters:
     personal_number: str = ""
 
     def is_empty(self) -> bool:
-        return not any((self.name.strip(), self.birth_date.strip(), self.nationality.strip(),
-                        self.document_number.strip(), self.personal_number.strip()))
+        return not any(
+            (
+                self.name.strip(),
+                self.birth_date.strip(),
+                self.nationality.strip(),
+                self.document_number.strip(),
+                self.personal_number.strip(),
+            )
+        )
 
 
 def _list_prefetch(qs: QuerySet[Person]) -> QuerySet[Person]:
     return qs.select_related("birth_country").prefetch_related(
-        Prefetch("nationalities",
-                 queryset=Nationality.objects.filter(valid_to__isnull=True).order_by("id")),
+        Prefetch(
+            "nationalities",
+            queryset=Nationality.objects.filter(valid_to__isnull=True).order_by("id"),
+        ),
     )
 
 
-def person_search(*, actor: User, filters: PersonFilters, page: int = 1,
-                  page_size: int = 25) -> Page[Person]:
+def person_search(
+    *, actor: User, filters: PersonFilters, page: int = 1, page_size: int = 25
+) -> Page[Person]:
     require(actor, Perm.PERSON_SEARCH)
     qs = Person.objects.exclude(status="merged")
     errors: list[FieldError] = []
@@ -61,14 +72,16 @@ def person_search(*, actor: User, filters: PersonFilters, page: int = 1,
     if filters.nationality.strip():
         code = filters.nationality.strip().upper()
         if len(code) != 3 or not code.isalpha():
-            errors.append(FieldError("nationality", "invalid",
-                                     "Use an ISO 3166-1 alpha-3 code such as RUS or XXA."))
+            errors.append(
+                FieldError(
+                    "nationality", "invalid", "Use an ISO 3166-1 alpha-3 code such as RUS or XXA."
+                )
+            )
         else:
             qs = qs.filter(nationalities__country_id=code, nationalities__valid_to__isnull=True)
     if filters.document_number.strip():
         number = "".join(filters.document_number.split()).upper().replace("-", "")
-        qs = qs.filter(pk__in=IdentityDocument.objects.filter(number=number)
-                       .values("person_id"))
+        qs = qs.filter(pk__in=IdentityDocument.objects.filter(number=number).values("person_id"))
     if filters.personal_number.strip():
         qs = qs.filter(personal_number=rules.fin_normalize(filters.personal_number))
     if errors:
@@ -77,10 +90,15 @@ def person_search(*, actor: User, filters: PersonFilters, page: int = 1,
     if not filters.is_empty():
         # The search itself is a read of personal data: record who looked for what kind of
         # key (not the values) and how many records were shown.
-        audit_record(actor=actor, action=AuditAction.SEARCH, object_type="registry.person",
-                     changes={"filters": [None, sorted(k for k, v in vars(filters).items()
-                                                       if str(v).strip())],
-                              "shown": [None, [str(p.pk) for p in result.items]]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.SEARCH,
+            object_type="registry.person",
+            changes={
+                "filters": [None, sorted(k for k, v in vars(filters).items() if str(v).strip())],
+                "shown": [None, [str(p.pk) for p in result.items]],
+            },
+        )
     return result
 
 
@@ -92,8 +110,10 @@ def person_get(*, actor: User, person_id: uuid.UUID | str, purpose: str = "") ->
         .prefetch_related(
             "names",
             Prefetch("nationalities", queryset=Nationality.objects.select_related("country")),
-            Prefetch("documents", queryset=IdentityDocument.objects.select_related(
-                "document_type", "issuing_state")),
+            Prefetch(
+                "documents",
+                queryset=IdentityDocument.objects.select_related("document_type", "issuing_state"),
+            ),
             Prefetch("addresses", queryset=Address.objects.select_related("region", "city")),
             Prefetch("photos", queryset=Photo.objects.filter(is_current=True)),
         )
@@ -102,8 +122,14 @@ def person_get(*, actor: User, person_id: uuid.UUID | str, purpose: str = "") ->
     )
     if person is None:
         raise NotFound("Person")
-    audit_record(actor=actor, action=AuditAction.VIEW, object_type="registry.person",
-                 object_id=person.pk, person_id=person.pk, purpose=purpose)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="registry.person",
+        object_id=person.pk,
+        person_id=person.pk,
+        purpose=purpose,
+    )
     return person
 
 
@@ -111,10 +137,18 @@ def person_documents(*, actor: User, person_id: uuid.UUID | str) -> list[Identit
     require(actor, Perm.PERSON_VIEW)
     if not Person.objects.filter(pk=person_id).exists():
         raise NotFound("Person")
-    docs = list(IdentityDocument.objects.filter(person_id=person_id)
-                .select_related("document_type", "issuing_state"))
-    audit_record(actor=actor, action=AuditAction.VIEW, object_type="registry.identitydocument",
-                 object_id="", person_id=person_id)
+    docs = list(
+        IdentityDocument.objects.filter(person_id=person_id).select_related(
+            "document_type", "issuing_state"
+        )
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="registry.identitydocument",
+        object_id="",
+        person_id=person_id,
+    )
     return docs
 
 
@@ -124,10 +158,10 @@ def person_history(*, actor: User, person_id: uuid.UUID | str) -> list[AuditEntr
     if not Person.objects.filter(pk=person_id).exists():
         raise NotFound("Person")
     return list(
-        AuditEntry.objects.filter(person_id=person_id,
-                                  action__in=[AuditAction.CREATE, AuditAction.UPDATE,
-                                              AuditAction.DELETE])
-        .order_by("-id")[:500]
+        AuditEntry.objects.filter(
+            person_id=person_id,
+            action__in=[AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE],
+        ).order_by("-id")[:500]
     )
 
 
@@ -144,6 +178,11 @@ def photo_get(*, actor: User, photo_id: int) -> Photo:
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None:
         raise NotFound("Photo")
-    audit_record(actor=actor, action=AuditAction.VIEW, object_type="registry.photo",
-                 object_id=photo.pk, person_id=photo.person_id)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="registry.photo",
+        object_id=photo.pk,
+        person_id=photo.person_id,
+    )
     return photo

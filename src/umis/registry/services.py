@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -45,14 +45,44 @@ from umis.registry.mrz import MRZData, MRZError, parse_mrz
 from umis.registry.names import name_key
 
 PERSON_FIELDS = (
-    "personal_number", "family_name", "given_names", "patronymic", "sex", "birth_year",
-    "birth_month", "birth_day", "place_of_birth", "birth_country", "phone", "email", "office",
+    "personal_number",
+    "family_name",
+    "given_names",
+    "patronymic",
+    "sex",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "place_of_birth",
+    "birth_country",
+    "phone",
+    "email",
+    "office",
     "status",
 )
-UPDATABLE = frozenset({"family_name", "given_names", "patronymic", "sex", "birth_date",
-                       "place_of_birth", "birth_country", "phone", "email"})
-DOCUMENT_FIELDS = ("document_type", "number", "issuing_state", "issue_date", "expiry_date",
-                   "mrz", "status", "status_reason")
+UPDATABLE = frozenset(
+    {
+        "family_name",
+        "given_names",
+        "patronymic",
+        "sex",
+        "birth_date",
+        "place_of_birth",
+        "birth_country",
+        "phone",
+        "email",
+    }
+)
+DOCUMENT_FIELDS = (
+    "document_type",
+    "number",
+    "issuing_state",
+    "issue_date",
+    "expiry_date",
+    "mrz",
+    "status",
+    "status_reason",
+)
 ADDRESS_FIELDS = ("region", "city", "street", "valid_from", "valid_to", "is_current")
 
 
@@ -133,8 +163,11 @@ def _country(code: str, errors: _Errors, field_name: str, *, required: bool) -> 
         return None
     country = Country.objects.filter(pk=code, is_active=True).first()
     if country is None:
-        errors.add(field_name, f"'{code}' is not a known ISO 3166-1 alpha-3 country code "
-                   "(XXA for stateless persons).", "unknown_country")
+        errors.add(
+            field_name,
+            f"'{code}' is not a known ISO 3166-1 alpha-3 country code (XXA for stateless persons).",
+            "unknown_country",
+        )
     return country
 
 
@@ -181,8 +214,11 @@ def _sex(raw: str, errors: _Errors) -> str:
 def _validate_names(names: list[NameData], errors: _Errors) -> None:
     for i, n in enumerate(names):
         if n.script not in Script.values:
-            errors.add(f"names.{i}.script", f"Unknown script '{n.script}'; use an ISO 15924 "
-                       f"code: {', '.join(Script.values)}.", "invalid_choice")
+            errors.add(
+                f"names.{i}.script",
+                f"Unknown script '{n.script}'; use an ISO 15924 code: {', '.join(Script.values)}.",
+                "invalid_choice",
+            )
         if not _clean_text(n.family_name, 150):
             errors.add(f"names.{i}.family_name", "The family name is required.", "required")
         if n.source not in NameSource.values:
@@ -196,8 +232,7 @@ def _validate_nationalities(items: list[NationalityData], errors: _Errors) -> li
         c = _country(n.country, errors, f"nationalities.{i}.country", required=True)
         if c is not None:
             if c.pk in seen and n.valid_to is None:
-                errors.add(f"nationalities.{i}.country", f"{c.pk} is listed twice.",
-                           "duplicate")
+                errors.add(f"nationalities.{i}.country", f"{c.pk} is listed twice.", "duplicate")
             seen.add(c.pk)
             countries.append(c)
         if n.valid_from and n.valid_to and n.valid_to < n.valid_from:
@@ -205,8 +240,9 @@ def _validate_nationalities(items: list[NationalityData], errors: _Errors) -> li
     return countries
 
 
-def _resolve_address(data: AddressData, errors: _Errors, prefix: str
-                     ) -> tuple[Region | None, City | None]:
+def _resolve_address(
+    data: AddressData, errors: _Errors, prefix: str
+) -> tuple[Region | None, City | None]:
     region = Region.objects.filter(code=data.region, is_active=True).first()
     if region is None:
         errors.add(f"{prefix}region", f"Unknown region '{data.region}'.", "unknown_region")
@@ -214,8 +250,9 @@ def _resolve_address(data: AddressData, errors: _Errors, prefix: str
     if city is None:
         errors.add(f"{prefix}city", f"Unknown city '{data.city}'.", "unknown_city")
     elif region is not None and city.region_id != region.pk:
-        errors.add(f"{prefix}city", f"{city.name_en} is not in {region.name_en}.",
-                   "city_not_in_region")
+        errors.add(
+            f"{prefix}city", f"{city.name_en} is not in {region.name_en}.", "city_not_in_region"
+        )
     if not _clean_text(data.street, 300):
         errors.add(f"{prefix}street", "The street address is required.", "required")
     if data.valid_from and data.valid_from > timezone.localdate():
@@ -238,16 +275,28 @@ def _lock_person(person_id: uuid.UUID | str) -> Person:
     return person
 
 
-def _audit_person(actor: User, action: AuditAction, person: Person, changes: Mapping[str, Any],
-                  object_type: str = "registry.person", object_id: object = None) -> None:
-    audit_record(actor=actor, action=action, object_type=object_type,
-                 object_id=object_id if object_id is not None else person.pk,
-                 person_id=person.pk, changes=changes)
+def _audit_person(
+    actor: User,
+    action: AuditAction,
+    person: Person,
+    changes: Mapping[str, Any],
+    object_type: str = "registry.person",
+    object_id: object = None,
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id if object_id is not None else person.pk,
+        person_id=person.pk,
+        changes=changes,
+    )
 
 
 def _bump(person: Person) -> None:
-    Person.objects.filter(pk=person.pk).update(version=person.version + 1,
-                                               updated_at=timezone.now())
+    Person.objects.filter(pk=person.pk).update(
+        version=person.version + 1, updated_at=timezone.now()
+    )
     person.version += 1
 
 
@@ -265,8 +314,11 @@ def person_create(*, actor: User, data: PersonData) -> Person:
     birth = _partial_birth_date(data.birth_date, errors)
     birth_country = _country(data.birth_country, errors, "birth_country", required=False)
     if not data.nationalities:
-        errors.add("nationalities", "At least one nationality is required (XXA for a "
-                   "stateless person).", "required")
+        errors.add(
+            "nationalities",
+            "At least one nationality is required (XXA for a stateless person).",
+            "required",
+        )
     countries = _validate_nationalities(data.nationalities, errors)
     _validate_names(data.names, errors)
     phone = _phone(data.phone, errors)
@@ -294,17 +346,30 @@ def person_create(*, actor: User, data: PersonData) -> Person:
         email=email,
         office=actor.office,
     )
-    _audit_person(actor, AuditAction.CREATE, person,
-                  {k: [None, v] for k, v in snapshot(person, PERSON_FIELDS).items() if v})
+    _audit_person(
+        actor,
+        AuditAction.CREATE,
+        person,
+        {k: [None, v] for k, v in snapshot(person, PERSON_FIELDS).items() if v},
+    )
     for n, c in zip(data.nationalities, countries, strict=False):
-        nat = Nationality.objects.create(person=person, country=c, valid_from=n.valid_from,
-                                         valid_to=n.valid_to)
-        _audit_person(actor, AuditAction.CREATE, person,
-                      {"country": [None, c.pk], "valid_from": [None, n.valid_from],
-                       "valid_to": [None, n.valid_to]},
-                      "registry.nationality", nat.pk)
-    for n in data.names:
-        _name_create(actor, person, n)
+        nat = Nationality.objects.create(
+            person=person, country=c, valid_from=n.valid_from, valid_to=n.valid_to
+        )
+        _audit_person(
+            actor,
+            AuditAction.CREATE,
+            person,
+            {
+                "country": [None, c.pk],
+                "valid_from": [None, n.valid_from],
+                "valid_to": [None, n.valid_to],
+            },
+            "registry.nationality",
+            nat.pk,
+        )
+    for name in data.names:
+        _name_create(actor, person, name)
     if data.address is not None and region is not None and city is not None:
         _address_create(actor, person, region, city, data.address)
     return person
@@ -312,43 +377,68 @@ def person_create(*, actor: User, data: PersonData) -> Person:
 
 def _name_create(actor: User, person: Person, n: NameData) -> PersonName:
     name, created = PersonName.objects.get_or_create(
-        person=person, script=n.script, family_name=_clean_text(n.family_name, 150),
-        given_names=_clean_text(n.given_names, 150), patronymic=_clean_text(n.patronymic, 150),
+        person=person,
+        script=n.script,
+        family_name=_clean_text(n.family_name, 150),
+        given_names=_clean_text(n.given_names, 150),
+        patronymic=_clean_text(n.patronymic, 150),
         defaults={"source": n.source},
     )
     if created:
-        _audit_person(actor, AuditAction.CREATE, person,
-                      {k: [None, v] for k, v in snapshot(
-                          name, ("script", "family_name", "given_names", "patronymic", "source")
-                      ).items() if v},
-                      "registry.personname", name.pk)
+        _audit_person(
+            actor,
+            AuditAction.CREATE,
+            person,
+            {
+                k: [None, v]
+                for k, v in snapshot(
+                    name, ("script", "family_name", "given_names", "patronymic", "source")
+                ).items()
+                if v
+            },
+            "registry.personname",
+            name.pk,
+        )
     return name
 
 
-def _address_create(actor: User, person: Person, region: Region, city: City,
-                    data: AddressData) -> Address:
+def _address_create(
+    actor: User, person: Person, region: Region, city: City, data: AddressData
+) -> Address:
     address = Address.objects.create(
-        person=person, region=region, city=city, street=_clean_text(data.street, 300),
-        valid_from=data.valid_from or timezone.localdate(), is_current=True,
+        person=person,
+        region=region,
+        city=city,
+        street=_clean_text(data.street, 300),
+        valid_from=data.valid_from or timezone.localdate(),
+        is_current=True,
     )
-    _audit_person(actor, AuditAction.CREATE, person,
-                  {k: [None, v] for k, v in snapshot(address, ADDRESS_FIELDS).items()},
-                  "registry.address", address.pk)
+    _audit_person(
+        actor,
+        AuditAction.CREATE,
+        person,
+        {k: [None, v] for k, v in snapshot(address, ADDRESS_FIELDS).items()},
+        "registry.address",
+        address.pk,
+    )
     return address
 
 
 @transaction.atomic
-def person_update(*, actor: User, person_id: uuid.UUID | str, version: int,
-                  changes: Mapping[str, Any]) -> Person:
+def person_update(
+    *, actor: User, person_id: uuid.UUID | str, version: int, changes: Mapping[str, Any]
+) -> Person:
     """Change the person's own fields. `version` is the one the editor saw: if someone
     saved in between, nothing is changed and the current version is reported (409)."""
     person = _lock_person(person_id)
     require(actor, Perm.PERSON_UPDATE, person)
     if person.version != version:
-        raise Conflict("version_conflict",
-                       "The record was changed by someone else since you opened it; "
-                       "reload it and apply your change again.",
-                       current_version=person.version)
+        raise Conflict(
+            "version_conflict",
+            "The record was changed by someone else since you opened it; "
+            "reload it and apply your change again.",
+            current_version=person.version,
+        )
     errors = _Errors()
     unknown = sorted(set(changes) - UPDATABLE)
     for name in unknown:
@@ -368,12 +458,16 @@ def person_update(*, actor: User, person_id: uuid.UUID | str, version: int,
         birth = _partial_birth_date(changes["birth_date"], errors)
         if birth is not None:
             person.birth_year, person.birth_month, person.birth_day = (
-                birth.year, birth.month, birth.day)
+                birth.year,
+                birth.month,
+                birth.day,
+            )
     if "place_of_birth" in changes:
         person.place_of_birth = _clean_text(changes["place_of_birth"], 200)
     if "birth_country" in changes:
-        person.birth_country = _country(changes["birth_country"] or "", errors,
-                                         "birth_country", required=False)
+        person.birth_country = _country(
+            changes["birth_country"] or "", errors, "birth_country", required=False
+        )
     if "phone" in changes:
         person.phone = _phone(changes["phone"], errors)
     if "email" in changes:
@@ -394,8 +488,9 @@ def person_name_add(*, actor: User, person_id: uuid.UUID | str, data: NameData) 
     require(actor, Perm.PERSON_UPDATE, person)
     errors = _Errors()
     _validate_names([data], errors)
-    errors.items = [FieldError(e.field.removeprefix("names.0."), e.code, e.message)
-                    for e in errors.items]
+    errors.items = [
+        FieldError(e.field.removeprefix("names.0."), e.code, e.message) for e in errors.items
+    ]
     errors.raise_if_any()
     name = _name_create(actor, person, data)
     _bump(person)
@@ -403,23 +498,38 @@ def person_name_add(*, actor: User, person_id: uuid.UUID | str, data: NameData) 
 
 
 @transaction.atomic
-def nationality_add(*, actor: User, person_id: uuid.UUID | str,
-                    data: NationalityData) -> Nationality:
+def nationality_add(
+    *, actor: User, person_id: uuid.UUID | str, data: NationalityData
+) -> Nationality:
     person = _lock_person(person_id)
     require(actor, Perm.PERSON_UPDATE, person)
     errors = _Errors()
     country = _country(data.country, errors, "country", required=True)
     if data.valid_from and data.valid_to and data.valid_to < data.valid_from:
         errors.add("valid_to", "Ends before it starts.", "invalid_range")
-    if country and data.valid_to is None and person.nationalities.filter(
-            country=country, valid_to__isnull=True).exists():
+    if (
+        country
+        and data.valid_to is None
+        and person.nationalities.filter(country=country, valid_to__isnull=True).exists()
+    ):
         errors.add("country", f"The person already has {country.pk} nationality.", "duplicate")
     errors.raise_if_any()
-    nat = Nationality.objects.create(person=person, country=country, valid_from=data.valid_from,
-                                     valid_to=data.valid_to)
-    _audit_person(actor, AuditAction.CREATE, person,
-                  {"country": [None, nat.country_id], "valid_from": [None, data.valid_from],
-                   "valid_to": [None, data.valid_to]}, "registry.nationality", nat.pk)
+    assert country is not None
+    nat = Nationality.objects.create(
+        person=person, country=country, valid_from=data.valid_from, valid_to=data.valid_to
+    )
+    _audit_person(
+        actor,
+        AuditAction.CREATE,
+        person,
+        {
+            "country": [None, nat.country_id],
+            "valid_from": [None, data.valid_from],
+            "valid_to": [None, data.valid_to],
+        },
+        "registry.nationality",
+        nat.pk,
+    )
     _bump(person)
     return nat
 
@@ -436,8 +546,14 @@ def nationality_end(*, actor: User, nationality_id: int, valid_to: dt.date) -> N
     before = nat.valid_to
     nat.valid_to = valid_to
     nat.save(update_fields=["valid_to"])
-    _audit_person(actor, AuditAction.UPDATE, person, {"valid_to": [before, valid_to]},
-                  "registry.nationality", nat.pk)
+    _audit_person(
+        actor,
+        AuditAction.UPDATE,
+        person,
+        {"valid_to": [before, valid_to]},
+        "registry.nationality",
+        nat.pk,
+    )
     _bump(person)
     return nat
 
@@ -457,10 +573,17 @@ def address_set(*, actor: User, person_id: uuid.UUID | str, data: AddressData) -
         old.is_current = False
         old.valid_to = max(start, old.valid_from)
         old.save(update_fields=["is_current", "valid_to"])
-        _audit_person(actor, AuditAction.UPDATE, person,
-                      diff(before, snapshot(old, ADDRESS_FIELDS)), "registry.address", old.pk)
-    address = _address_create(actor, person, region, city,
-                              AddressData(data.region, data.city, data.street, start))
+        _audit_person(
+            actor,
+            AuditAction.UPDATE,
+            person,
+            diff(before, snapshot(old, ADDRESS_FIELDS)),
+            "registry.address",
+            old.pk,
+        )
+    address = _address_create(
+        actor, person, region, city, AddressData(data.region, data.city, data.street, start)
+    )
     _bump(person)
     return address
 
@@ -478,8 +601,9 @@ def mrz_prefill(text: str) -> dict[str, Any]:
     try:
         data = parse_mrz(text, today=timezone.localdate())
     except MRZError as exc:
-        raise ValidationFailed([FieldError(f"mrz.{exc.field}" if exc.field != "mrz" else "mrz",
-                                           exc.check, str(exc))]) from exc
+        raise ValidationFailed(
+            [FieldError(f"mrz.{exc.field}" if exc.field != "mrz" else "mrz", exc.check, str(exc))]
+        ) from exc
     return _mrz_fields(data)
 
 
@@ -515,8 +639,9 @@ def _mrz_fields(data: MRZData) -> dict[str, Any]:
 
 
 @transaction.atomic
-def document_add(*, actor: User, person_id: uuid.UUID | str,
-                 data: DocumentData) -> IdentityDocument:
+def document_add(
+    *, actor: User, person_id: uuid.UUID | str, data: DocumentData
+) -> IdentityDocument:
     person = _lock_person(person_id)
     require(actor, Perm.PERSON_UPDATE, person)
     mrz_text = ""
@@ -529,8 +654,9 @@ def document_add(*, actor: User, person_id: uuid.UUID | str,
             if name == "number":
                 given = _normalize_number(given)
             if given and fields[name] and given != fields[name]:
-                mismatches.append(FieldError(name, "mrz_mismatch",
-                                             f"Does not match the MRZ ({fields[name]})."))
+                mismatches.append(
+                    FieldError(name, "mrz_mismatch", f"Does not match the MRZ ({fields[name]}).")
+                )
             elif not given:
                 setattr(data, name, fields[name])
         if mismatches:
@@ -538,8 +664,9 @@ def document_add(*, actor: User, person_id: uuid.UUID | str,
     errors = _Errors()
     dtype = DocumentType.objects.filter(pk=data.document_type, is_active=True).first()
     if dtype is None:
-        errors.add("document_type", f"Unknown document type '{data.document_type}'.",
-                   "invalid_choice")
+        errors.add(
+            "document_type", f"Unknown document type '{data.document_type}'.", "invalid_choice"
+        )
     number = _normalize_number(data.number)
     if not number:
         errors.add("number", "The document number is required.", "required")
@@ -551,28 +678,41 @@ def document_add(*, actor: User, person_id: uuid.UUID | str,
     if data.issue_date and data.expiry_date and data.expiry_date < data.issue_date:
         errors.add("expiry_date", "Expires before it was issued.", "invalid_range")
     errors.raise_if_any()
+    assert dtype is not None and issuer is not None
     if IdentityDocument.objects.filter(issuing_state=issuer, number=number).exists():
-        raise Conflict("duplicate_document",
-                       f"A document {number} issued by {issuer.pk if issuer else ''} is already "
-                       "registered.")
+        raise Conflict(
+            "duplicate_document",
+            f"A document {number} issued by {issuer.pk if issuer else ''} is already registered.",
+        )
     try:
         with transaction.atomic():
             doc = IdentityDocument.objects.create(
-                person=person, document_type=dtype, number=number, issuing_state=issuer,
-                issue_date=data.issue_date, expiry_date=data.expiry_date, mrz=mrz_text,
+                person=person,
+                document_type=dtype,
+                number=number,
+                issuing_state=issuer,
+                issue_date=data.issue_date,
+                expiry_date=data.expiry_date,
+                mrz=mrz_text,
             )
     except IntegrityError as exc:  # a concurrent insert of the same document
         raise Conflict("duplicate_document", "This document is already registered.") from exc
-    _audit_person(actor, AuditAction.CREATE, person,
-                  {k: [None, v] for k, v in snapshot(doc, DOCUMENT_FIELDS).items() if v},
-                  "registry.identitydocument", doc.pk)
+    _audit_person(
+        actor,
+        AuditAction.CREATE,
+        person,
+        {k: [None, v] for k, v in snapshot(doc, DOCUMENT_FIELDS).items() if v},
+        "registry.identitydocument",
+        doc.pk,
+    )
     _bump(person)
     return doc
 
 
 @transaction.atomic
-def document_flag(*, actor: User, document_id: uuid.UUID | str, status: str,
-                  reason: str) -> IdentityDocument:
+def document_flag(
+    *, actor: User, document_id: uuid.UUID | str, status: str, reason: str
+) -> IdentityDocument:
     doc = IdentityDocument.objects.select_for_update().filter(pk=document_id).first()
     if doc is None:
         raise NotFound("Document")
@@ -588,8 +728,14 @@ def document_flag(*, actor: User, document_id: uuid.UUID | str, status: str,
     doc.status, doc.status_reason, doc.status_changed_at = status, reason, timezone.now()
     doc.save(update_fields=["status", "status_reason", "status_changed_at"])
     person = _lock_person(doc.person_id)
-    _audit_person(actor, AuditAction.UPDATE, person, diff(before, snapshot(doc, DOCUMENT_FIELDS)),
-                  "registry.identitydocument", doc.pk)
+    _audit_person(
+        actor,
+        AuditAction.UPDATE,
+        person,
+        diff(before, snapshot(doc, DOCUMENT_FIELDS)),
+        "registry.identitydocument",
+        doc.pk,
+    )
     _bump(person)
     return doc
 
@@ -608,14 +754,26 @@ def _inspect_image(content: bytes) -> tuple[str, int, int]:
         with Image.open(io.BytesIO(content)) as img:
             img.load()  # verify() misses truncated data; decoding catches it
             width, height = img.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as exc:
-        raise ValidationFailed([FieldError("photo", "invalid_image",
-                                           "The file is not a readable JPEG or PNG image.")]
-                               ) from exc
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
+        raise ValidationFailed(
+            [FieldError("photo", "invalid_image", "The file is not a readable JPEG or PNG image.")]
+        ) from exc
     if fmt not in {"JPEG", "PNG"}:
-        raise ValidationFailed([FieldError("photo", "unsupported_type",
-                                           f"Only JPEG or PNG photos are accepted (got {fmt}).")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "photo",
+                    "unsupported_type",
+                    f"Only JPEG or PNG photos are accepted (got {fmt}).",
+                )
+            ]
+        )
     return ("image/jpeg" if fmt == "JPEG" else "image/png"), width, height
 
 
@@ -631,20 +789,40 @@ def photo_upload(*, actor: User, person_id: uuid.UUID | str, upload: UploadedFil
         raise PayloadTooLarge("photo", f"The photo is larger than {limit // (1024 * 1024)} MB.")
     content_type, width, height = _inspect_image(content)
     if min(width, height) < 100 or max(width, height) > 10000:
-        raise ValidationFailed([FieldError("photo", "bad_dimensions",
-                                           "A photo must be 100 to 10,000 pixels per side.")])
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "photo", "bad_dimensions", "A photo must be 100 to 10,000 pixels per side."
+                )
+            ]
+        )
     Photo.objects.filter(person=person, is_current=True).update(is_current=False)
-    photo = Photo(person=person, content_type=content_type, width=width, height=height,
-                  size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                  uploaded_by=actor)
+    photo = Photo(
+        person=person,
+        content_type=content_type,
+        width=width,
+        height=height,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=actor,
+    )
     ext = "png" if content_type == "image/png" else "jpg"
     photo.image.save(f"photo.{ext}", ContentFile(content), save=False)
-    name = photo.image.name
+    name = str(photo.image.name)
     try:
         photo.save()
-        _audit_person(actor, AuditAction.CREATE, person,
-                      {"sha256": [None, photo.sha256], "size": [None, photo.size],
-                       "content_type": [None, content_type]}, "registry.photo", photo.pk)
+        _audit_person(
+            actor,
+            AuditAction.CREATE,
+            person,
+            {
+                "sha256": [None, photo.sha256],
+                "size": [None, photo.size],
+                "content_type": [None, content_type],
+            },
+            "registry.photo",
+            photo.pk,
+        )
         _bump(person)
     except Exception:
         # A failed save must not leave an orphan file holding a face.

@@ -1,0 +1,205 @@
+"""Every API operation and every back-office page, for every role: allowed exactly when
+core.permissions.MATRIX says so. New operations must declare their permission
+(`openapi_extra=needs(Perm.X)`), new pages must be listed in PAGES."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from umis.core.constants import Role
+from umis.core.permissions import MATRIX, Perm
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [r.value for r in Role]
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    from umis.api import api
+
+    schema = api.get_openapi_schema()
+    return [(path, method, op) for path, ops in schema["paths"].items()
+            for method, op in ops.items()]
+
+
+OPERATIONS = _operations()
+
+BODIES: dict[str, dict[str, Any]] = {
+    "person_create": {"family_name": "Matrix", "sex": "F", "birth_date": "1991",
+                      "nationalities": [{"country": "UKR"}]},
+    "person_update": {"version": 1, "email": "matrix@example.az"},
+    "document_add": {"document_type": "passport", "number": "MX0000001",
+                     "issuing_state": "UKR"},
+    "document_flag": {"status": "lost", "reason": "matrix test"},
+    "mrz_parse": {"mrz": "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+                         "L898902C36UTO7408122F1204159ZE184226B<<<<<10"},
+    "address_set": {"region": "", "city": "", "street": "Nizami küç. 1"},
+    "nationality_add": {"country": "XXA"},
+    "name_add": {"script": "Cyrl", "family_name": "Матрикс"},
+    "token_create": {"name": "matrix", "scopes": ["persons:read"]},
+}
+
+
+def test_every_operation_declares_a_known_permission() -> None:
+    for path, method, op in OPERATIONS:
+        assert "x-umis-permission" in op, f"{method.upper()} {path} declares no permission"
+        Perm(op["x-umis-permission"])
+
+
+@pytest.fixture
+def world(officer: Any) -> dict[str, Any]:
+    from umis.core.models import City
+    from umis.registry.services import (
+        DocumentData,
+        NationalityData,
+        PersonData,
+        document_add,
+        person_create,
+    )
+
+    person = person_create(actor=officer, data=PersonData(
+        family_name="Target", sex="M", birth_date="1980",
+        nationalities=[NationalityData("GEO")]))
+    doc = document_add(actor=officer, person_id=person.pk, data=DocumentData(
+        document_type="passport", number="TG1234567", issuing_state="GEO"))
+    city = City.objects.select_related("region").first()
+    BODIES["address_set"].update(region=city.region.code, city=city.code)
+    return {"person": person, "document": doc}
+
+
+def _photo() -> io.BytesIO:
+    buf = io.BytesIO()
+    Image.new("RGB", (200, 260), (10, 20, 30)).save(buf, "PNG")
+    buf.seek(0)
+    buf.name = "face.png"
+    return buf
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("path", "method", "op"), OPERATIONS,
+                         ids=[f"{m.upper()} {p}" for p, m, _ in OPERATIONS])
+def test_api_operation_by_role(role: str, path: str, method: str, op: dict[str, Any],
+                               world: dict[str, Any], make_staff: Any,
+                               session_client: Any, settings: Any, tmp_path: Any) -> None:
+    from umis.core.tokens import token_create
+
+    settings.MEDIA_ROOT = tmp_path
+    user = make_staff(role)
+    client = session_client(user)
+    token_id = ""
+    if "{token_id}" in path:
+        token_id = str(token_create(actor=user, name="own", scopes=["persons:read"])[0].pk) \
+            if role in MATRIX[Perm.TOKEN_MANAGE] else "00000000-0000-0000-0000-000000000000"
+    url = path.format(person_id=world["person"].pk, document_id=world["document"].pk,
+                      token_id=token_id)
+    op_id = op["operationId"].split("_", 2)[-1] if op["operationId"].startswith("umis_") \
+        else op["operationId"]
+    name = next((k for k in (*BODIES, "photo_upload") if op_id.endswith(k)), "")
+    if name == "photo_upload":
+        response = client.post(url, {"photo": _photo()})
+    elif method in {"post", "patch", "put"}:
+        response = client.generic(method.upper(), url, json.dumps(BODIES.get(name, {})),
+                                  content_type="application/json")
+    else:
+        response = client.get(url)
+    allowed = Role(role) in MATRIX[Perm(op["x-umis-permission"])]
+    if allowed:
+        assert response.status_code not in {401, 403}, (role, url, response.content)
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403, (role, url, response.status_code)
+
+
+# --- back-office pages ---------------------------------------------------------------
+
+PAGES: dict[str, Perm] = {
+    "home": Perm.BACKOFFICE_ACCESS,
+    "person_search": Perm.PERSON_SEARCH,
+    "person_create": Perm.PERSON_CREATE,
+    "person_detail": Perm.PERSON_VIEW,
+    "person_edit": Perm.PERSON_UPDATE,
+    "address_change": Perm.PERSON_UPDATE,
+    "document_add": Perm.PERSON_UPDATE,
+    "document_prefill": Perm.PERSON_UPDATE,
+    "document_flag": Perm.DOCUMENT_FLAG,
+    "photo_upload": Perm.PERSON_UPDATE,
+    "photo": Perm.PERSON_VIEW,
+    "audit_search": Perm.AUDIT_SEARCH,
+    "tokens": Perm.TOKEN_MANAGE,
+    "token_revoke": Perm.TOKEN_MANAGE,
+}
+
+
+def test_every_back_office_page_is_in_the_matrix() -> None:
+    from umis.backoffice.urls import urlpatterns
+
+    assert {p.name for p in urlpatterns} == set(PAGES)
+
+
+@pytest.fixture
+def page_world(world: dict[str, Any], officer: Any, settings: Any, tmp_path: Any
+               ) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from umis.registry.services import photo_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    photo = photo_upload(actor=officer, person_id=world["person"].pk,
+                         upload=SimpleUploadedFile("f.png", _photo().read(), "image/png"))
+    return {**world, "photo": photo}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_back_office_page_by_role(role: str, name: str, page_world: dict[str, Any],
+                                  make_staff: Any, session_client: Any) -> None:
+    from django.urls import reverse
+
+    from umis.backoffice.urls import urlpatterns
+    from umis.core.tokens import token_create
+
+    user = make_staff(role)
+    client = session_client(user)
+    pattern = next(p for p in urlpatterns if p.name == name)
+    kwargs: dict[str, Any] = {}
+    params = pattern.pattern.converters  # type: ignore[attr-defined]
+    if "person_id" in params:
+        kwargs["person_id"] = page_world["person"].pk
+    if "document_id" in params:
+        kwargs["document_id"] = page_world["document"].pk
+    if "photo_id" in params:
+        kwargs["photo_id"] = page_world["photo"].pk
+    if "token_id" in params:
+        kwargs["token_id"] = token_create(actor=make_staff("officer"), name="x",
+                                          scopes=["persons:read"])[0].pk
+    response = client.get(reverse(f"backoffice:{name}", kwargs=kwargs))
+    if Role(role) in MATRIX[PAGES[name]]:
+        assert response.status_code in {200, 302, 405}, (role, name, response.status_code)
+        assert response.status_code != 302 or "/accounts/" not in response["Location"]
+    else:
+        assert response.status_code == 403, (role, name, response.status_code)
+
+
+@pytest.mark.parametrize("path", ["/office/", "/office/persons/"])
+def test_anonymous_is_sent_to_sign_in(client: Any, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_staff_without_second_factor_must_enrol_first(make_staff: Any,
+                                                      session_client: Any) -> None:
+    user = make_staff("officer", mfa=False)
+    response = session_client(user).get("/office/")
+    assert response.status_code == 302 and "/accounts/2fa/totp/activate" in response["Location"]
+    api = session_client(user).get("/api/v1/persons")
+    assert api.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz"])
+def test_public_pages_are_open(client: Any, reference: None, path: str) -> None:
+    assert client.get(path).status_code == 200
