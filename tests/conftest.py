@@ -135,3 +135,14 @@ def person_payload() -> dict[str, Any]:
         "phone": "+994 50 123 45 67",
         "email": "elchin@example.org",
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Rate limits, lock-outs and used TOTP codes live in the cache: no test inherits
+    another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

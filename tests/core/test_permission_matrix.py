@@ -23,21 +23,27 @@ def _operations() -> list[tuple[str, str, dict[str, Any]]]:
     from umis.api import api
 
     schema = api.get_openapi_schema()
-    return [(path, method, op) for path, ops in schema["paths"].items()
-            for method, op in ops.items()]
+    return [
+        (path, method, op) for path, ops in schema["paths"].items() for method, op in ops.items()
+    ]
 
 
 OPERATIONS = _operations()
 
 BODIES: dict[str, dict[str, Any]] = {
-    "person_create": {"family_name": "Matrix", "sex": "F", "birth_date": "1991",
-                      "nationalities": [{"country": "UKR"}]},
+    "person_create": {
+        "family_name": "Matrix",
+        "sex": "F",
+        "birth_date": "1991",
+        "nationalities": [{"country": "UKR"}],
+    },
     "person_update": {"version": 1, "email": "matrix@example.az"},
-    "document_add": {"document_type": "passport", "number": "MX0000001",
-                     "issuing_state": "UKR"},
+    "document_add": {"document_type": "passport", "number": "MX0000001", "issuing_state": "UKR"},
     "document_flag": {"status": "lost", "reason": "matrix test"},
-    "mrz_parse": {"mrz": "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-                         "L898902C36UTO7408122F1204159ZE184226B<<<<<10"},
+    "mrz_parse": {
+        "mrz": "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+    },
     "address_set": {"region": "", "city": "", "street": "Nizami küç. 1"},
     "nationality_add": {"country": "XXA"},
     "name_add": {"script": "Cyrl", "family_name": "Матрикс"},
@@ -62,11 +68,17 @@ def world(officer: Any) -> dict[str, Any]:
         person_create,
     )
 
-    person = person_create(actor=officer, data=PersonData(
-        family_name="Target", sex="M", birth_date="1980",
-        nationalities=[NationalityData("GEO")]))
-    doc = document_add(actor=officer, person_id=person.pk, data=DocumentData(
-        document_type="passport", number="TG1234567", issuing_state="GEO"))
+    person = person_create(
+        actor=officer,
+        data=PersonData(
+            family_name="Target", sex="M", birth_date="1980", nationalities=[NationalityData("GEO")]
+        ),
+    )
+    doc = document_add(
+        actor=officer,
+        person_id=person.pk,
+        data=DocumentData(document_type="passport", number="TG1234567", issuing_state="GEO"),
+    )
     city = City.objects.select_related("region").first()
     BODIES["address_set"].update(region=city.region.code, city=city.code)
     return {"person": person, "document": doc}
@@ -81,11 +93,20 @@ def _photo() -> io.BytesIO:
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("path", "method", "op"), OPERATIONS,
-                         ids=[f"{m.upper()} {p}" for p, m, _ in OPERATIONS])
-def test_api_operation_by_role(role: str, path: str, method: str, op: dict[str, Any],
-                               world: dict[str, Any], make_staff: Any,
-                               session_client: Any, settings: Any, tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    ("path", "method", "op"), OPERATIONS, ids=[f"{m.upper()} {p}" for p, m, _ in OPERATIONS]
+)
+def test_api_operation_by_role(
+    role: str,
+    path: str,
+    method: str,
+    op: dict[str, Any],
+    world: dict[str, Any],
+    make_staff: Any,
+    session_client: Any,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
     from umis.core.tokens import token_create
 
     settings.MEDIA_ROOT = tmp_path
@@ -93,18 +114,26 @@ def test_api_operation_by_role(role: str, path: str, method: str, op: dict[str, 
     client = session_client(user)
     token_id = ""
     if "{token_id}" in path:
-        token_id = str(token_create(actor=user, name="own", scopes=["persons:read"])[0].pk) \
-            if role in MATRIX[Perm.TOKEN_MANAGE] else "00000000-0000-0000-0000-000000000000"
-    url = path.format(person_id=world["person"].pk, document_id=world["document"].pk,
-                      token_id=token_id)
-    op_id = op["operationId"].split("_", 2)[-1] if op["operationId"].startswith("umis_") \
+        token_id = (
+            str(token_create(actor=user, name="own", scopes=["persons:read"])[0].pk)
+            if role in MATRIX[Perm.TOKEN_MANAGE]
+            else "00000000-0000-0000-0000-000000000000"
+        )
+    url = path.format(
+        person_id=world["person"].pk, document_id=world["document"].pk, token_id=token_id
+    )
+    op_id = (
+        op["operationId"].split("_", 2)[-1]
+        if op["operationId"].startswith("umis_")
         else op["operationId"]
+    )
     name = next((k for k in (*BODIES, "photo_upload") if op_id.endswith(k)), "")
     if name == "photo_upload":
         response = client.post(url, {"photo": _photo()})
     elif method in {"post", "patch", "put"}:
-        response = client.generic(method.upper(), url, json.dumps(BODIES.get(name, {})),
-                                  content_type="application/json")
+        response = client.generic(
+            method.upper(), url, json.dumps(BODIES.get(name, {})), content_type="application/json"
+        )
     else:
         response = client.get(url)
     allowed = Role(role) in MATRIX[Perm(op["x-umis-permission"])]
@@ -124,6 +153,9 @@ PAGES: dict[str, Perm] = {
     "person_detail": Perm.PERSON_VIEW,
     "person_edit": Perm.PERSON_UPDATE,
     "address_change": Perm.PERSON_UPDATE,
+    "name_add": Perm.PERSON_UPDATE,
+    "nationality_add": Perm.PERSON_UPDATE,
+    "nationality_end": Perm.PERSON_UPDATE,
     "document_add": Perm.PERSON_UPDATE,
     "document_prefill": Perm.PERSON_UPDATE,
     "document_flag": Perm.DOCUMENT_FLAG,
@@ -142,22 +174,25 @@ def test_every_back_office_page_is_in_the_matrix() -> None:
 
 
 @pytest.fixture
-def page_world(world: dict[str, Any], officer: Any, settings: Any, tmp_path: Any
-               ) -> dict[str, Any]:
+def page_world(world: dict[str, Any], officer: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from umis.registry.services import photo_upload
 
     settings.MEDIA_ROOT = tmp_path
-    photo = photo_upload(actor=officer, person_id=world["person"].pk,
-                         upload=SimpleUploadedFile("f.png", _photo().read(), "image/png"))
+    photo = photo_upload(
+        actor=officer,
+        person_id=world["person"].pk,
+        upload=SimpleUploadedFile("f.png", _photo().read(), "image/png"),
+    )
     return {**world, "photo": photo}
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_back_office_page_by_role(role: str, name: str, page_world: dict[str, Any],
-                                  make_staff: Any, session_client: Any) -> None:
+def test_back_office_page_by_role(
+    role: str, name: str, page_world: dict[str, Any], make_staff: Any, session_client: Any
+) -> None:
     from django.urls import reverse
 
     from umis.backoffice.urls import urlpatterns
@@ -174,9 +209,12 @@ def test_back_office_page_by_role(role: str, name: str, page_world: dict[str, An
         kwargs["document_id"] = page_world["document"].pk
     if "photo_id" in params:
         kwargs["photo_id"] = page_world["photo"].pk
+    if "nationality_id" in params:
+        kwargs["nationality_id"] = page_world["person"].nationalities.get().pk
     if "token_id" in params:
-        kwargs["token_id"] = token_create(actor=make_staff("officer"), name="x",
-                                          scopes=["persons:read"])[0].pk
+        kwargs["token_id"] = token_create(
+            actor=make_staff("officer"), name="x", scopes=["persons:read"]
+        )[0].pk
     response = client.get(reverse(f"backoffice:{name}", kwargs=kwargs))
     if Role(role) in MATRIX[PAGES[name]]:
         assert response.status_code in {200, 302, 405}, (role, name, response.status_code)
@@ -191,8 +229,7 @@ def test_anonymous_is_sent_to_sign_in(client: Any, path: str) -> None:
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_staff_without_second_factor_must_enrol_first(make_staff: Any,
-                                                      session_client: Any) -> None:
+def test_staff_without_second_factor_must_enrol_first(make_staff: Any, session_client: Any) -> None:
     user = make_staff("officer", mfa=False)
     response = session_client(user).get("/office/")
     assert response.status_code == 302 and "/accounts/2fa/totp/activate" in response["Location"]

@@ -287,3 +287,31 @@ def test_openapi_is_3_1_and_declares_problem_json(client) -> None:
     op = schema["paths"]["/api/v1/persons"]["post"]
     assert "application/problem+json" in op["responses"]["422"]["content"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_german_mrz_code_d_is_stored_as_deu(api, person_payload) -> None:
+    import datetime as dt
+
+    pid = _create(api, person_payload)["id"]
+    mrz = "\n".join(
+        build_td3(
+            document_code="P",
+            issuing_state="D",
+            surname="MUELLER",
+            given_names="JUERGEN",
+            document_number="C4J0R2X1L",
+            nationality="D",
+            birth_date=dt.date(1970, 1, 2),
+            sex="M",
+            expiry_date=dt.date(2030, 1, 1),
+        )
+    )
+    parsed = api.post("/api/v1/mrz/parse", {"mrz": mrz}, content_type="application/json")
+    assert parsed.json()["issuing_state"] == "DEU" and parsed.json()["nationality"] == "DEU"
+    doc = api.post(
+        f"/api/v1/persons/{pid}/documents",
+        {"mrz": mrz, "issuing_state": "DEU", "document_type": "passport"},
+        content_type="application/json",
+    )
+    assert doc.status_code == 201, doc.content
+    assert doc.json()["issuing_state"] == "DEU"

@@ -43,7 +43,9 @@ def _list_prefetch(qs: QuerySet[Person]) -> QuerySet[Person]:
     return qs.select_related("birth_country").prefetch_related(
         Prefetch(
             "nationalities",
-            queryset=Nationality.objects.filter(valid_to__isnull=True).order_by("id"),
+            queryset=Nationality.objects.filter(valid_to__isnull=True)
+            .select_related("country")
+            .order_by("id"),
         ),
     )
 

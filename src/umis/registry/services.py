@@ -60,18 +60,17 @@ PERSON_FIELDS = (
     "office",
     "status",
 )
-UPDATABLE = frozenset(
-    {
-        "family_name",
-        "given_names",
-        "patronymic",
-        "sex",
-        "birth_date",
-        "place_of_birth",
-        "birth_country",
-        "phone",
-        "email",
-    }
+# The person's own fields that person_update() changes, in form order.
+UPDATABLE = (
+    "family_name",
+    "given_names",
+    "patronymic",
+    "sex",
+    "birth_date",
+    "place_of_birth",
+    "birth_country",
+    "phone",
+    "email",
 )
 DOCUMENT_FIELDS = (
     "document_type",
@@ -440,7 +439,7 @@ def person_update(
             current_version=person.version,
         )
     errors = _Errors()
-    unknown = sorted(set(changes) - UPDATABLE)
+    unknown = sorted(set(changes) - set(UPDATABLE))
     for name in unknown:
         errors.add(name, "This field cannot be changed here.", "not_updatable")
     before = snapshot(person, PERSON_FIELDS)
@@ -617,6 +616,10 @@ def _document_type_for(data: MRZData) -> str:
     return ""
 
 
+# ICAO 9303 codes printed in MRZs that differ from ISO 3166-1 alpha-3 (Germany is "D").
+ICAO_TO_ISO = {"D": "DEU"}
+
+
 def _mrz_fields(data: MRZData) -> dict[str, Any]:
     birth = f"{data.birth_year:04d}"
     if data.birth_month:
@@ -626,11 +629,11 @@ def _mrz_fields(data: MRZData) -> dict[str, Any]:
     return {
         "document_type": _document_type_for(data),
         "number": data.document_number,
-        "issuing_state": data.issuing_state,
+        "issuing_state": ICAO_TO_ISO.get(data.issuing_state, data.issuing_state),
         "expiry_date": data.expiry_date,
         "family_name": data.surname,
         "given_names": data.given_names,
-        "nationality": data.nationality,
+        "nationality": ICAO_TO_ISO.get(data.nationality, data.nationality),
         "birth_date": birth,
         "sex": data.sex,
         "personal_number": data.personal_number,

@@ -1,0 +1,824 @@
+"""The staff back office. Views are thin: check the role, parse input with a form, call a
+service or selector, render. Personal data (names, document and personal numbers) never
+travels in a URL: searches are POSTed, records are addressed by their UUID."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from umis.backoffice.forms import (
+    AddressForm,
+    AuditSearchForm,
+    DocumentFlagForm,
+    DocumentForm,
+    NameForm,
+    NationalityEndForm,
+    NationalityForm,
+    PersonCreateForm,
+    PersonEditForm,
+    PersonSearchForm,
+    PhotoForm,
+    TokenCreateForm,
+    apply_errors,
+)
+from umis.core.constants import AuditAction, Role
+from umis.core.errors import (
+    ApplicationError,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from umis.core.models import AuditEntry, City, Country, Region, User
+from umis.core.permissions import Perm, has_perm, require
+from umis.core.selectors import audit_search
+from umis.core.tokens import token_create, token_list, token_revoke
+from umis.registry import selectors, services
+from umis.registry.constants import DocumentStatus, NameSource
+from umis.registry.models import Person
+
+View = Callable[..., HttpResponseBase]
+
+
+def office_view(perm: Perm | None = None) -> Callable[[View], View]:
+    """Signed-in staff only (anonymous -> sign-in page, others -> 403), plus `perm`.
+    Application errors raised inside become 403/404 pages."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            try:
+                require(request.user, Perm.BACKOFFICE_ACCESS)  # type: ignore[arg-type]
+                if perm is not None:
+                    require(request.user, perm)  # type: ignore[arg-type]
+                return view(request, *args, **kwargs)
+            except Forbidden as exc:
+                raise PermissionDenied(exc.detail) from exc
+            except NotFound as exc:
+                raise Http404(exc.detail) from exc
+
+        return wrapped
+
+    return decorator
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- home ------------------------------------------------------------------------------
+
+
+@office_view()
+def home(request: HttpRequest) -> HttpResponse:
+    user = _actor(request)
+    return render(
+        request,
+        "backoffice/home.html",
+        {
+            "role_label": Role(user.role).label if user.role in Role.values else user.role,
+            "office": user.office,
+        },
+    )
+
+
+# --- persons ---------------------------------------------------------------------------
+
+
+def _label_nationalities(persons: list[Person]) -> None:
+    """Country names for the result rows in one query (the selector prefetches only the
+    nationality rows)."""
+    codes = {n.country_id for p in persons for n in p.nationalities.all()}
+    names = {c.pk: c.name for c in Country.objects.filter(pk__in=codes)}
+    for person in persons:
+        person.nationality_labels = [  # type: ignore[attr-defined]
+            (n.country_id, names.get(n.country_id, n.country_id))
+            for n in person.nationalities.all()
+        ]
+
+
+@office_view(Perm.PERSON_SEARCH)
+@require_http_methods(["GET", "POST"])
+def person_search(request: HttpRequest) -> HttpResponse:
+    """The form is POSTed (never GET) so search terms stay out of URLs, logs and history.
+    With htmx only the results region is swapped; without JS the whole page comes back."""
+    form = PersonSearchForm(request.POST if request.method == "POST" else None)
+    results = None
+    hidden_filters: list[tuple[str, str]] = []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.PersonFilters(
+            **{name: (data.get(name) or "").strip() for name in PersonSearchForm.FILTERS}
+        )
+        try:
+            results = selectors.person_search(
+                actor=_actor(request),
+                filters=filters,
+                page=data.get("page") or 1,
+                page_size=25,
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            hidden_filters = [(name, getattr(filters, name)) for name in PersonSearchForm.FILTERS]
+            _label_nationalities(results.items)
+    context = {"form": form, "results": results, "hidden_filters": hidden_filters}
+    if _is_htmx(request):
+        if request.headers.get("HX-Target") == "search-results" and not form.errors:
+            # A page button: only the results change.
+            return render(request, "backoffice/_search_results.html", context)
+        # A search: form (errors, if any) and results together.
+        response = render(request, "backoffice/_person_search.html", context)
+        response["HX-Retarget"] = "#person-search"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "backoffice/person_search.html", context)
+
+
+_OBJECT_LABELS = {
+    "registry.person": gettext_lazy("Person"),
+    "registry.personname": gettext_lazy("Name"),
+    "registry.nationality": gettext_lazy("Nationality"),
+    "registry.identitydocument": gettext_lazy("Document"),
+    "registry.address": gettext_lazy("Address"),
+    "registry.photo": gettext_lazy("Photo"),
+    "core.apitoken": gettext_lazy("API token"),
+}
+
+
+def _show(value: Any) -> str:
+    """An audited value as text: booleans as yes/no, lists joined, nothing as "—"."""
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(v) for v in value) or "—"
+    return str(value)
+
+
+def _pairs(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    out = []
+    for field, pair in sorted((entry.changes or {}).items()):
+        if isinstance(pair, list) and len(pair) == 2:
+            before, after = pair
+        else:
+            before, after = None, pair
+        out.append((field, before, after))
+    return out
+
+
+# Address entries record region and city by id (older entries may hold the code).
+_ADDRESS_PLACES: dict[str, type[Region] | type[City]] = {"region": Region, "city": City}
+
+
+def _place_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
+    """{"region"|"city": {id or code as text: name}} for the address entries, one query
+    per model whatever the number of rows."""
+    wanted: dict[str, set[str]] = {field: set() for field in _ADDRESS_PLACES}
+    for entry in entries:
+        if entry.object_type != "registry.address":
+            continue
+        for field, before, after in _pairs(entry):
+            if field in wanted:
+                wanted[field].update(str(v) for v in (before, after) if v not in (None, ""))
+    names: dict[str, dict[str, str]] = {}
+    for field, model in _ADDRESS_PLACES.items():
+        values = wanted[field]
+        names[field] = {}
+        if not values:
+            continue
+        ids = [int(v) for v in values if v.isdigit()]
+        for place in model.objects.filter(Q(pk__in=ids) | Q(code__in=values)):
+            names[field][str(place.pk)] = place.name
+            names[field][place.code] = place.name
+    return names
+
+
+def _history_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    places = _place_names(entries)
+    rows = []
+    for entry in entries:
+        changes = []
+        for field, before, after in _pairs(entry):
+            if entry.object_type == "registry.address" and field in places:
+                labels = places[field]
+                before = labels.get(str(before), before) if before is not None else None
+                after = labels.get(str(after), after) if after is not None else None
+            changes.append({"field": field, "before": _show(before), "after": _show(after)})
+        rows.append(
+            {
+                "entry": entry,
+                "object_label": _OBJECT_LABELS.get(entry.object_type, entry.object_type),
+                "action_label": AuditAction(entry.action).label
+                if entry.action in AuditAction.values
+                else entry.action,
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+@office_view(Perm.PERSON_VIEW)
+def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    history = selectors.person_history(actor=actor, person_id=person_id)
+    addresses = list(person.addresses.all())
+    today = timezone.localdate()
+    return render(
+        request,
+        "backoffice/person_detail.html",
+        {
+            "person": person,
+            "names": list(person.names.all()),
+            "nationalities": list(person.nationalities.all()),
+            "documents": list(person.documents.all()),
+            "current_address": next((a for a in addresses if a.is_current), None),
+            "past_addresses": [a for a in addresses if not a.is_current],
+            "photo": selectors.person_current_photo(person),
+            "history": _history_rows(history),
+            "today": today,
+            "can_update": has_perm(actor, Perm.PERSON_UPDATE, person),
+            "can_flag": has_perm(actor, Perm.DOCUMENT_FLAG),
+            "status_valid": DocumentStatus.VALID,
+        },
+    )
+
+
+@office_view(Perm.PERSON_CREATE)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonCreateForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        nationalities = [services.NationalityData(country=d["nationality"])]
+        if d.get("second_nationality"):
+            nationalities.append(services.NationalityData(country=d["second_nationality"]))
+        names = []
+        if d.get("native_script"):
+            names.append(
+                services.NameData(
+                    script=d["native_script"],
+                    family_name=d["native_family_name"],
+                    given_names=d.get("native_given_names", ""),
+                    patronymic=d.get("native_patronymic", ""),
+                    source=NameSource.REGISTRY,
+                )
+            )
+        address = None
+        if d.get("region"):
+            address = services.AddressData(region=d["region"], city=d["city"], street=d["street"])
+        data = services.PersonData(
+            family_name=d["family_name"],
+            given_names=d.get("given_names", ""),
+            patronymic=d.get("patronymic", ""),
+            sex=d["sex"],
+            birth_date=d["birth_date"],
+            place_of_birth=d.get("place_of_birth", ""),
+            birth_country=d.get("birth_country", ""),
+            nationalities=nationalities,
+            names=names,
+            phone=d.get("phone", ""),
+            email=d.get("email", ""),
+            address=address,
+        )
+        try:
+            person = services.person_create(actor=_actor(request), data=data)
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc, PersonCreateForm.ERROR_MAP)
+        else:
+            messages.success(
+                request,
+                _("The person was registered with personal number %(fin)s.")
+                % {"fin": person.personal_number},
+            )
+            return redirect("backoffice:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "backoffice/person_form.html",
+        {"form": form, "creating": True},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+def _person_initial(person: Person) -> dict[str, Any]:
+    return {
+        "family_name": person.family_name,
+        "given_names": person.given_names,
+        "patronymic": person.patronymic,
+        "sex": person.sex,
+        "birth_date": person.birth_date_display,
+        "place_of_birth": person.place_of_birth,
+        "birth_country": person.birth_country_id or "",
+        "phone": person.phone,
+        "email": person.email,
+        "version": person.version,
+    }
+
+
+@office_view(Perm.PERSON_UPDATE)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    form = PersonEditForm(
+        request.POST if request.method == "POST" else None, initial=_person_initial(person)
+    )
+    conflict = False
+    if form.is_bound and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("backoffice:person_detail", person_id=person.pk)
+        try:
+            services.person_update(
+                actor=actor,
+                person_id=person.pk,
+                version=form.cleaned_data["version"],
+                changes=changes,
+            )
+        except Conflict as exc:
+            if exc.code != "version_conflict":
+                raise
+            conflict = True
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this record while you were editing it, so your changes "
+                    "were not saved. Reload the record to see the current data, then make your "
+                    "change again."
+                ),
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("backoffice:person_detail", person_id=person.pk)
+    status = 409 if conflict else (422 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "backoffice/person_form.html",
+        {"form": form, "person": person, "conflict": conflict},
+        status=status,
+    )
+
+
+@office_view(Perm.PERSON_UPDATE)
+@require_http_methods(["GET", "POST"])
+def address_change(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    form = AddressForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.address_set(
+                actor=actor,
+                person_id=person.pk,
+                data=services.AddressData(
+                    region=d["region"],
+                    city=d["city"],
+                    street=d["street"],
+                    valid_from=d.get("valid_from"),
+                ),
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The new address was recorded; the previous one is kept in the history.")
+            )
+            return redirect("backoffice:person_detail", person_id=person.pk)
+    current = next((a for a in person.addresses.all() if a.is_current), None)
+    return render(
+        request,
+        "backoffice/address_form.html",
+        {"form": form, "person": person, "current_address": current},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.PERSON_UPDATE)
+@require_http_methods(["GET", "POST"])
+def name_add(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    form = NameForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.person_name_add(
+                actor=actor,
+                person_id=person.pk,
+                data=services.NameData(
+                    script=d["script"],
+                    family_name=d["family_name"],
+                    given_names=d.get("given_names", ""),
+                    patronymic=d.get("patronymic", ""),
+                    source=d["source"],
+                ),
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The name was added."))
+            return redirect("backoffice:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "backoffice/name_form.html",
+        {"form": form, "person": person, "names": list(person.names.all())},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.PERSON_UPDATE)
+@require_http_methods(["GET", "POST"])
+def nationality_add(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    form = NationalityForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.nationality_add(
+                actor=actor,
+                person_id=person.pk,
+                data=services.NationalityData(
+                    country=d["country"],
+                    valid_from=d.get("valid_from"),
+                    valid_to=d.get("valid_to"),
+                ),
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The nationality was added."))
+            return redirect("backoffice:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "backoffice/nationality_form.html",
+        {"form": form, "person": person, "nationalities": list(person.nationalities.all())},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.PERSON_UPDATE)
+@require_http_methods(["GET", "POST"])
+def nationality_end(
+    request: HttpRequest, person_id: uuid.UUID, nationality_id: int
+) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    # Only a current nationality of this person can be ended here.
+    nationality = next(
+        (n for n in person.nationalities.all() if n.pk == nationality_id and n.valid_to is None),
+        None,
+    )
+    if nationality is None:
+        raise Http404("Nationality")
+    form = NationalityEndForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.nationality_end(
+                actor=actor,
+                nationality_id=nationality.pk,
+                valid_to=form.cleaned_data["valid_to"],
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The nationality was ended."))
+            return redirect("backoffice:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "backoffice/nationality_end.html",
+        {"form": form, "person": person, "nationality": nationality},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+def _prefilled_document_form(request: HttpRequest) -> tuple[DocumentForm, dict[str, Any] | None]:
+    """Read the pasted MRZ and return an (unbound) form filled from it, plus the holder's
+    data read from the MRZ, or the form with the MRZ error."""
+    submitted = {name: request.POST.get(name, "") for name in DocumentForm.base_fields}
+    text = submitted.get("mrz", "").strip()
+    if not text:
+        form = DocumentForm(initial=submitted)
+        apply_errors(
+            form, ValidationFailed([FieldError("mrz", "required", _("Paste the MRZ lines first."))])
+        )
+        return form, None
+    try:
+        fields = services.mrz_prefill(text)
+    except ValidationFailed as exc:
+        form = DocumentForm(initial=submitted)
+        apply_errors(form, exc)
+        return form, None
+    initial = dict(submitted)
+    for name in DocumentForm.MRZ_FIELDS:
+        if fields.get(name):
+            initial[name] = fields[name]
+    initial["mrz"] = fields.get("mrz", text)
+    holder = {
+        key: fields.get(key, "")
+        for key in (
+            "family_name",
+            "given_names",
+            "birth_date",
+            "sex",
+            "nationality",
+            "personal_number",
+        )
+    }
+    return DocumentForm(initial=initial), holder
+
+
+def _holder_mismatches(person: Person, holder: dict[str, Any] | None) -> list[str]:
+    if not holder:
+        return []
+    from umis.registry.names import fold
+
+    problems = []
+    if fold(holder.get("family_name", "")) != fold(person.family_name):
+        problems.append(_("family name"))
+    if (
+        holder.get("birth_date")
+        and not holder["birth_date"].startswith(person.birth_date_display)
+        and not person.birth_date_display.startswith(holder["birth_date"])
+    ):
+        problems.append(_("birth date"))
+    if holder.get("sex") and holder["sex"] not in ("", "X", "<") and holder["sex"] != person.sex:
+        problems.append(_("sex"))
+    return problems
+
+
+@office_view(Perm.PERSON_UPDATE)
+@require_POST
+def document_prefill(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """htmx: the document fields, filled from the pasted MRZ."""
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    form, holder = _prefilled_document_form(request)
+    return render(
+        request,
+        "backoffice/_document_fields.html",
+        {
+            "form": form,
+            "person": person,
+            "holder": holder,
+            "prefilled": holder is not None,
+            "mismatches": _holder_mismatches(person, holder),
+        },
+    )
+
+
+@office_view(Perm.PERSON_UPDATE)
+@require_http_methods(["GET", "POST"])
+def document_add(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    holder = None
+    if request.method == "POST" and request.POST.get("action") == "prefill":
+        # Without JavaScript the "Read the MRZ" button submits the whole form here.
+        form, holder = _prefilled_document_form(request)
+    else:
+        form = DocumentForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.document_add(
+                    actor=actor,
+                    person_id=person.pk,
+                    data=services.DocumentData(
+                        document_type=d["document_type"],
+                        number=d["number"],
+                        issuing_state=d["issuing_state"],
+                        issue_date=d.get("issue_date"),
+                        expiry_date=d.get("expiry_date"),
+                        mrz=d.get("mrz", ""),
+                    ),
+                )
+            except (Forbidden, NotFound):
+                raise
+            except ApplicationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The document was added."))
+                return redirect("backoffice:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "backoffice/document_form.html",
+        {
+            "form": form,
+            "person": person,
+            "holder": holder,
+            "prefilled": holder is not None,
+            "mismatches": _holder_mismatches(person, holder),
+        },
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.DOCUMENT_FLAG)
+@require_http_methods(["GET", "POST"])
+def document_flag(
+    request: HttpRequest, person_id: uuid.UUID, document_id: uuid.UUID
+) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    document = next((d for d in person.documents.all() if d.pk == document_id), None)
+    if document is None:
+        raise Http404("Document")
+    form = DocumentFlagForm(
+        request.POST if request.method == "POST" else None, initial={"status": document.status}
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.document_flag(
+                actor=actor,
+                document_id=document.pk,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The document status was changed."))
+            return redirect("backoffice:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "backoffice/document_flag.html",
+        {"form": form, "person": person, "document": document},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.PERSON_UPDATE)
+@require_http_methods(["GET", "POST"])
+def photo_upload(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    require(actor, Perm.PERSON_UPDATE, person)
+    form = PhotoForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.photo_upload(
+                actor=actor, person_id=person.pk, upload=form.cleaned_data["photo"]
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The photo was uploaded."))
+            return redirect("backoffice:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "backoffice/photo_form.html",
+        {"form": form, "person": person, "photo": selectors.person_current_photo(person)},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.PERSON_VIEW)
+def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
+    """The photo file, streamed from storage after the permission check (audited)."""
+    item = selectors.photo_get(actor=_actor(request), photo_id=photo_id)
+    try:
+        handle = item.image.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("Photo file") from exc
+    response = FileResponse(handle, content_type=item.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- administration ----------------------------------------------------------------------
+
+
+@office_view(Perm.AUDIT_SEARCH)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Filters are user names, ids and dates (no personal data), so GET is fine here."""
+    form = AuditSearchForm(request.GET or None)
+    page = None
+    if not form.is_bound or form.is_valid():
+        d = form.cleaned_data if form.is_bound else {}
+        page = audit_search(
+            actor=_actor(request),
+            actor_label=(d.get("actor") or "").strip(),
+            action=d.get("action") or "",
+            object_id=(d.get("object_id") or "").strip(),
+            person_id=d.get("person_id"),
+            date_from=d.get("date_from"),
+            date_to=d.get("date_to"),
+            page=d.get("page") or 1,
+            page_size=50,
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "backoffice/audit_log.html",
+        {
+            "form": form,
+            "results": page,
+            "query": query.urlencode(),
+            "rows": _history_rows(page.items) if page else [],
+        },
+    )
+
+
+@office_view(Perm.TOKEN_MANAGE)
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = TokenCreateForm(request.POST if request.method == "POST" else None)
+    created = secret = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            created, secret = token_create(
+                actor=actor,
+                name=d["name"],
+                scopes=d["scopes"],
+                expires_in_days=d["expires_in_days"],
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            form = TokenCreateForm()
+    now = timezone.now()
+    return render(
+        request,
+        "backoffice/tokens.html",
+        {
+            "form": form,
+            "tokens": token_list(actor=actor),
+            "created": created,
+            "secret": secret,
+            "now": now,
+        },
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.TOKEN_MANAGE)
+@require_POST
+def token_revoke_view(request: HttpRequest, token_id: uuid.UUID) -> HttpResponse:
+    token = token_revoke(actor=_actor(request), token_id=token_id)
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect(reverse("backoffice:tokens"))

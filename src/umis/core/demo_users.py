@@ -1,0 +1,197 @@
+"""The demo staff accounts: one per role, each with a fixed TOTP second factor.
+
+FOR DEMONSTRATIONS ONLY. The password ("umis-demo-2026") and the TOTP secrets below are
+public: they are in this file, printed by `umis demo_users` and `umis setup_demo`. Anyone
+can sign in with them. ``demo_users_ensure`` refuses to run when UMIS_ENV=production unless
+explicitly forced; never create these accounts on a system holding real data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from umis.core.audit import audit_record
+from umis.core.constants import AuditAction, OfficeKind, Role
+from umis.core.models import Office, User
+
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_PASSWORD",
+    "DemoAccount",
+    "DemoUsersRefused",
+    "demo_account",
+    "demo_user_has_demo_totp",
+    "demo_users_ensure",
+]
+
+# Demo only: see the module docstring.
+DEMO_PASSWORD = "umis-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    password: str
+    totp_secret: str  # base32, 32 characters (160 bits), fixed per account
+    office_kind: str
+
+
+# Fixed base32 TOTP secrets (demo only), so authenticator apps set up once keep working
+# after the database is rebuilt.
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(
+        "officer",
+        Role.OFFICER.value,
+        DEMO_PASSWORD,
+        "5W3SM2INRQDRLEAZ6CYUMUL7DRCUJGEC",
+        OfficeKind.ONE_STOP_SHOP.value,
+    ),
+    DemoAccount(
+        "supervisor",
+        Role.SUPERVISOR.value,
+        DEMO_PASSWORD,
+        "NSG6DBVFN5W4O2PTJ7EUQL2LRFIXHELE",
+        OfficeKind.ONE_STOP_SHOP.value,
+    ),
+    DemoAccount(
+        "border",
+        Role.BORDER_OFFICER.value,
+        DEMO_PASSWORD,
+        "C4T4NQFJMYY7GFOG4RUSYSL4MEZAMZT4",
+        OfficeKind.BORDER.value,
+    ),
+    DemoAccount(
+        "analyst",
+        Role.ANALYST.value,
+        DEMO_PASSWORD,
+        "QHTNKIKBA7VFR77KKOVJAZUXM5H34NDB",
+        OfficeKind.HEADQUARTERS.value,
+    ),
+    DemoAccount(
+        "admin",
+        Role.ADMINISTRATOR.value,
+        DEMO_PASSWORD,
+        "2PGBNF2ZUROPAYLABZ3TEMGAASZJ43UD",
+        OfficeKind.HEADQUARTERS.value,
+    ),
+)
+_BY_USERNAME = {account.username: account for account in DEMO_ACCOUNTS}
+
+
+class DemoUsersRefused(RuntimeError):
+    """Demo accounts were requested where they must not exist (production)."""
+
+
+def demo_account(username: str) -> DemoAccount | None:
+    """The demo account with this username, or None for any other account."""
+    return _BY_USERNAME.get(username)
+
+
+def _office(kind: str) -> Office:
+    # The first active office of the kind by code: for one-stop-shops that is a Baku
+    # centre in the shipped reference data.
+    office = Office.objects.filter(kind=kind, is_active=True).order_by("code").first()
+    if office is None:
+        raise RuntimeError(
+            f"no active office of kind {kind!r}: load the reference data first "
+            "(`umis load_reference`)"
+        )
+    return office
+
+
+def _stored_secret(user: User) -> tuple[Any, str | None]:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return None, None
+    try:
+        return authenticator, decrypt(authenticator.data["secret"])
+    except Exception:  # unreadable (e.g. another SECRET_KEY): replace it
+        return authenticator, None
+
+
+def demo_user_has_demo_totp(account: DemoAccount) -> bool:
+    """True if the account exists and its TOTP authenticator holds the demo secret."""
+    user = User.objects.filter(username=account.username).first()
+    if user is None:
+        return False
+    _, secret = _stored_secret(user)
+    return secret == account.totp_secret
+
+
+def demo_users_ensure(*, allow_production: bool = False) -> list[DemoAccount]:
+    """Create or repair the demo staff accounts (idempotent): role, office, flags, the
+    demo password and a TOTP authenticator with the account's fixed secret. A run that
+    changes nothing writes nothing; each created or repaired account gets one audit
+    entry (never with the password or the secret)."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if getattr(settings, "PRODUCTION", False) and not allow_production:
+        raise DemoUsersRefused(
+            "demo accounts have a published password and TOTP secret; refusing to create "
+            "them with UMIS_ENV=production"
+        )
+    with transaction.atomic():
+        offices = {kind: _office(kind) for kind in {a.office_kind for a in DEMO_ACCOUNTS}}
+        for account in DEMO_ACCOUNTS:
+            office = offices[account.office_kind]
+            admin = account.role == Role.ADMINISTRATOR
+            wanted = {
+                "role": account.role,
+                "office_id": office.pk,
+                "is_staff": admin,
+                "is_superuser": admin,
+                "is_active": True,
+            }
+            user = User.objects.select_for_update().filter(username=account.username).first()
+            created = user is None
+            changes: dict[str, list[Any]] = {}
+            if user is None:
+                user = User(
+                    username=account.username,
+                    first_name="Demo",
+                    last_name=account.username.capitalize(),
+                )
+                changes["username"] = [None, account.username]
+            for attr, value in wanted.items():
+                before = None if created else getattr(user, attr)
+                if created or before != value:
+                    setattr(user, attr, value)
+                    if attr == "office_id":
+                        old_code = (
+                            Office.objects.filter(pk=before).values_list("code", flat=True).first()
+                            if before
+                            else None
+                        )
+                        changes["office"] = [old_code, office.code]
+                    else:
+                        changes[attr] = [before, value]
+            if created or not user.check_password(account.password):
+                user.set_password(account.password)
+                if not created:
+                    changes["password"] = ["(other)", "(demo password)"]
+            if changes:
+                user.save()
+            authenticator, secret = _stored_secret(user)
+            if secret != account.totp_secret:
+                if authenticator is not None:
+                    authenticator.delete()
+                TOTP.activate(user, account.totp_secret)
+                changes["totp"] = [None if authenticator is None else "(other)", "(demo secret)"]
+            if changes:
+                audit_record(
+                    actor=None,
+                    action=AuditAction.CREATE if created else AuditAction.UPDATE,
+                    object_type="core.user",
+                    object_id=user.pk,
+                    changes=changes,
+                    purpose="demo accounts",
+                )
+    return list(DEMO_ACCOUNTS)

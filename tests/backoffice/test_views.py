@@ -1,0 +1,874 @@
+"""Back-office pages: who may see them, search by POST, the record's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from umis.core.constants import AuditAction, Role
+from umis.core.models import AuditEntry, City
+from umis.registry import services
+from umis.registry.models import Address, IdentityDocument, Person
+from umis.registry.mrz import build_td3
+
+pytestmark = pytest.mark.django_db
+
+ALL_ROLES = [r.value for r in Role]
+CASEWORK = {"officer", "supervisor"}
+LOOKUP = CASEWORK | {"border_officer"}
+
+
+@pytest.fixture
+def person(officer: Any) -> Person:
+    city = City.objects.filter(is_active=True).select_related("region").order_by("code").first()
+    return services.person_create(
+        actor=officer,
+        data=services.PersonData(
+            family_name="Petrova",
+            given_names="Anna",
+            sex="F",
+            birth_date="1990-05-04",
+            birth_country="RUS",
+            nationalities=[services.NationalityData(country="RUS")],
+            names=[
+                services.NameData(
+                    script="Cyrl", family_name="Петрова", given_names="Анна", source="passport"
+                )
+            ],
+            address=services.AddressData(
+                region=city.region.code, city=city.code, street="Nizami küçəsi 10"
+            ),
+        ),
+    )
+
+
+@pytest.fixture
+def document(officer: Any, person: Person) -> IdentityDocument:
+    return services.document_add(
+        actor=officer,
+        person_id=person.pk,
+        data=services.DocumentData(
+            document_type="passport",
+            number="75 1234567",
+            issuing_state="RUS",
+            expiry_date=dt.date.today() + dt.timedelta(days=900),
+        ),
+    )
+
+
+def _urls(person: Person, document: IdentityDocument) -> dict[str, tuple[str, set[str]]]:
+    pid = person.pk
+    return {
+        "home": (reverse("backoffice:home"), set(ALL_ROLES)),
+        "search": (reverse("backoffice:person_search"), LOOKUP),
+        "detail": (reverse("backoffice:person_detail", args=[pid]), LOOKUP),
+        "create": (reverse("backoffice:person_create"), CASEWORK),
+        "edit": (reverse("backoffice:person_edit", args=[pid]), CASEWORK),
+        "address": (reverse("backoffice:address_change", args=[pid]), CASEWORK),
+        "document": (reverse("backoffice:document_add", args=[pid]), CASEWORK),
+        "flag": (reverse("backoffice:document_flag", args=[pid, document.pk]), LOOKUP),
+        "photo": (reverse("backoffice:photo_upload", args=[pid]), CASEWORK),
+        "audit": (reverse("backoffice:audit_search"), {"administrator"}),
+        "tokens": (reverse("backoffice:tokens"), set(ALL_ROLES)),
+    }
+
+
+PAGES = [
+    "home",
+    "search",
+    "detail",
+    "create",
+    "edit",
+    "address",
+    "document",
+    "flag",
+    "photo",
+    "audit",
+    "tokens",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_page_access_by_role(
+    page: str,
+    role: str,
+    make_staff: Callable[..., Any],
+    session_client: Callable[[Any], Client],
+    person: Person,
+    document: IdentityDocument,
+) -> None:
+    url, allowed = _urls(person, document)[page]
+    response = session_client(make_staff(role)).get(url)
+    if role in allowed:
+        assert response.status_code == 200, response.content[:500]
+        assert b'<html lang="' in response.content
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_is_sent_to_sign_in(
+    page: str, person: Person, document: IdentityDocument
+) -> None:
+    url, _ = _urls(person, document)[page]
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_public_account_is_refused(
+    session_client: Callable[[Any], Client], reference: None
+) -> None:
+    from umis.core.models import User
+
+    public = User.objects.create_user(username="citizen", password="x" * 16)
+    assert session_client(public).get(reverse("backoffice:home")).status_code == 403
+
+
+def test_officer_on_another_regional_office_cannot_edit(
+    make_staff: Callable[..., Any], session_client: Callable[[Any], Client], person: Person
+) -> None:
+    from umis.core.models import Office
+
+    other = Office.objects.exclude(pk=person.office_id).exclude(kind="headquarters").first()
+    outsider = make_staff("officer", office=other)
+    client = session_client(outsider)
+    assert client.get(reverse("backoffice:person_detail", args=[person.pk])).status_code == 200
+    assert client.get(reverse("backoffice:person_edit", args=[person.pk])).status_code == 403
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+def test_search_by_post_finds_the_person(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    url = reverse("backoffice:person_search")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'method="post"' in page.content
+    response = client.post(url, {"name": "petr"})
+    assert response.status_code == 200
+    assert person.personal_number.encode() in response.content
+    assert reverse("backoffice:person_detail", args=[person.pk]).encode() in response.content
+    assert AuditEntry.objects.filter(action=AuditAction.SEARCH, actor=officer).exists()
+
+
+def test_search_with_htmx_returns_only_the_results(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    response = client.post(
+        reverse("backoffice:person_search"),
+        {"personal_number": person.personal_number.lower()},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert b"Petrova" in response.content
+    assert b'id="person-search"' in response.content  # form and results swapped together
+    assert b"data-error-summary" not in response.content
+
+
+def test_search_by_document_number(
+    officer: Any, session_client: Callable[[Any], Client], document: IdentityDocument
+) -> None:
+    response = session_client(officer).post(
+        reverse("backoffice:person_search"), {"document_number": "751234567"}
+    )
+    assert b"Petrova" in response.content
+
+
+def test_empty_search_is_an_error_linked_to_nothing_searched(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    response = client.post(reverse("backoffice:person_search"), {})
+    assert response.status_code == 200
+    assert b"data-error-summary" in response.content
+    assert b"Petrova" not in response.content
+    htmx = client.post(
+        reverse("backoffice:person_search"), {"birth_date": "19x"}, HTTP_HX_REQUEST="true"
+    )
+    assert htmx["HX-Retarget"] == "#person-search"
+    assert b'aria-invalid="true"' in htmx.content
+    assert b'href="#id_birth_date"' in htmx.content
+
+
+def test_search_results_are_paginated_by_post(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    for i in range(27):
+        services.person_create(
+            actor=officer,
+            data=services.PersonData(
+                family_name="Aliyev",
+                given_names=f"Test{i:02d}",
+                sex="M",
+                birth_date="1980",
+                nationalities=[services.NationalityData(country="TUR")],
+            ),
+        )
+    client = session_client(officer)
+    first = client.post(reverse("backoffice:person_search"), {"name": "aliyev"})
+    assert b"Test00" in first.content and b"Test26" not in first.content
+    assert b'name="page" value="2"' in first.content
+    second = client.post(
+        reverse("backoffice:person_search"), {"name": "aliyev", "page": "2"}, HTTP_HX_REQUEST="true"
+    )
+    assert b"Test26" in second.content and b"Test00" not in second.content
+
+
+# --- person record ---------------------------------------------------------------------
+
+
+def test_person_page_shows_the_whole_record(
+    officer: Any,
+    session_client: Callable[[Any], Client],
+    person: Person,
+    document: IdentityDocument,
+) -> None:
+    response = session_client(officer).get(reverse("backoffice:person_detail", args=[person.pk]))
+    html = response.content.decode()
+    for text in (
+        "Petrova",
+        "Петрова",
+        person.personal_number,
+        "751234567",
+        "Nizami küçəsi 10",
+        "1990-05-04",
+    ):
+        assert text in html
+    assert AuditEntry.objects.filter(action=AuditAction.VIEW, person_id=person.pk).exists()
+
+
+def test_address_change_writes_history(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    old = Address.objects.get(person=person, is_current=True)
+    city = (
+        City.objects.exclude(pk=old.city_id)
+        .filter(is_active=True)
+        .select_related("region")
+        .order_by("code")
+        .first()
+    )
+    url = reverse("backoffice:address_change", args=[person.pk])
+    response = client.post(
+        url, {"region": city.region.code, "city": city.code, "street": "Füzuli küçəsi 5"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:person_detail", args=[person.pk])
+    current = Address.objects.get(person=person, is_current=True)
+    assert current.street == "Füzuli küçəsi 5"
+    entries = AuditEntry.objects.filter(
+        person_id=person.pk, object_type="registry.address", action=AuditAction.CREATE
+    ).order_by("-id")
+    assert entries[0].changes["street"] == [None, "Füzuli küçəsi 5"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Füzuli küçəsi 5" in page
+    history = page.split('id="history"', 1)[1]
+    assert "Füzuli küçəsi 5" in history and "→" in history
+
+
+def test_address_with_city_outside_the_region_shows_the_field_error(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    baku = City.objects.get(code="baku")
+    other = City.objects.exclude(region=baku.region).first()
+    response = session_client(officer).post(
+        reverse("backoffice:address_change", args=[person.pk]),
+        {"region": baku.region.code, "city": other.code, "street": "X 1"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_city_error"' in html and 'href="#id_city"' in html
+
+
+def test_create_person(officer: Any, session_client: Callable[[Any], Client]) -> None:
+    client = session_client(officer)
+    response = client.post(
+        reverse("backoffice:person_create"),
+        {
+            "family_name": "Karimova",
+            "given_names": "Leyla",
+            "sex": "F",
+            "birth_date": "1975-02",
+            "nationality": "GEO",
+            "native_script": "Geor",
+            "native_family_name": "ქარიმოვა",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = Person.objects.get(family_name="Karimova")
+    assert person.birth_month == 2 and person.birth_day is None
+    assert person.names.get().family_name == "ქარიმოვა"
+
+
+def test_create_person_maps_service_errors_to_fields(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    response = session_client(officer).post(
+        reverse("backoffice:person_create"),
+        {
+            "family_name": "Karimova",
+            "sex": "F",
+            "birth_date": "2999",
+            "nationality": "GEO",
+            "phone": "12",
+        },
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_birth_date_error"' in html and 'id="id_phone_error"' in html
+    assert not Person.objects.filter(family_name="Karimova").exists()
+
+
+def test_edit_with_a_stale_version_is_refused(
+    officer: Any, supervisor: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    url = reverse("backoffice:person_edit", args=[person.pk])
+    form = session_client(officer).get(url)
+    assert f'name="version" value="{person.version}"'.encode() in form.content
+    services.person_update(
+        actor=supervisor,
+        person_id=person.pk,
+        version=person.version,
+        changes={"place_of_birth": "Moscow"},
+    )
+    response = session_client(officer).post(
+        url,
+        {
+            "family_name": "Petrova",
+            "given_names": "Anna",
+            "sex": "F",
+            "birth_date": "1990-05-04",
+            "birth_country": "RUS",
+            "phone": "+994501234567",
+            "version": person.version,
+        },
+    )
+    assert response.status_code == 409
+    assert b"changed by someone else" in response.content
+    person.refresh_from_db()
+    assert person.phone == ""
+
+
+def test_edit_saves_only_what_changed(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    url = reverse("backoffice:person_edit", args=[person.pk])
+    response = session_client(officer).post(
+        url,
+        {
+            "family_name": "Petrova",
+            "given_names": "Anna",
+            "sex": "F",
+            "birth_date": "1990-05-04",
+            "birth_country": "RUS",
+            "phone": "+994 50 123 45 67",
+            "version": person.version,
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(
+        person_id=person.pk, action=AuditAction.UPDATE, object_type="registry.person"
+    ).latest("id")
+    assert entry.changes == {"phone": ["", "+994501234567"]}
+
+
+def _mrz(number: str = "C01X00T47") -> str:
+    return "\n".join(
+        build_td3(
+            document_code="P",
+            issuing_state="DEU",
+            surname="Petrova",
+            given_names="Anna",
+            document_number=number,
+            nationality="RUS",
+            birth_date=(1990, 5, 4),
+            sex="F",
+            expiry_date=dt.date.today() + dt.timedelta(days=2000),
+        )
+    )
+
+
+def test_mrz_prefill_with_htmx_and_without(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    prefill = client.post(
+        reverse("backoffice:document_prefill", args=[person.pk]),
+        {"mrz": _mrz()},
+        HTTP_HX_REQUEST="true",
+    )
+    assert prefill.status_code == 200
+    html = prefill.content.decode()
+    assert 'id="document-fields"' in html and "<html" not in html
+    assert 'value="C01X00T47"' in html
+    assert '<option value="DEU" selected>' in html
+    no_js = client.post(
+        reverse("backoffice:document_add", args=[person.pk]), {"mrz": _mrz(), "action": "prefill"}
+    )
+    assert 'value="C01X00T47"' in no_js.content.decode()
+    bad = client.post(
+        reverse("backoffice:document_prefill", args=[person.pk]),
+        {"mrz": _mrz()[:-1] + "0"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert 'id="id_mrz_error"' in bad.content.decode()
+
+
+def test_add_document_and_flag_it(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    response = client.post(
+        reverse("backoffice:document_add", args=[person.pk]),
+        {
+            "mrz": _mrz(),
+            "document_type": "passport",
+            "number": "C01X00T47",
+            "issuing_state": "DEU",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    doc = IdentityDocument.objects.get(number="C01X00T47")
+    url = reverse("backoffice:document_flag", args=[person.pk, doc.pk])
+    missing_reason = client.post(url, {"status": "stolen", "reason": ""})
+    assert missing_reason.status_code == 422
+    assert (
+        client.post(url, {"status": "stolen", "reason": "Police report 12/2026"}).status_code == 302
+    )
+    doc.refresh_from_db()
+    assert doc.status == "stolen"
+    page = client.get(reverse("backoffice:person_detail", args=[person.pk])).content.decode()
+    assert "Police report 12/2026" in page
+
+
+def _png(size: int = 160) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), (30, 90, 160)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_photo_upload_and_authenticated_photo_view(
+    officer: Any,
+    make_staff: Callable[..., Any],
+    session_client: Callable[[Any], Client],
+    person: Person,
+    tmp_path: Any,
+    settings: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = session_client(officer)
+    upload = SimpleUploadedFile("face.png", _png(), content_type="image/png")
+    response = client.post(reverse("backoffice:photo_upload", args=[person.pk]), {"photo": upload})
+    assert response.status_code == 302
+    photo = person.photos.get(is_current=True)
+    url = reverse("backoffice:photo", args=[photo.pk])
+    assert url.encode() in client.get(reverse("backoffice:person_detail", args=[person.pk])).content
+    served = client.get(url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == _png()
+    assert "no-store" in served["Cache-Control"]
+    assert session_client(make_staff("analyst")).get(url).status_code == 403
+    assert Client().get(url).status_code == 302
+
+
+def test_bad_photo_is_refused_with_a_field_error(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("face.png", b"not an image", content_type="image/png")
+    response = session_client(officer).post(
+        reverse("backoffice:photo_upload", args=[person.pk]), {"photo": upload}
+    )
+    assert response.status_code == 422
+    assert b'id="id_photo_error"' in response.content
+
+
+# --- administration --------------------------------------------------------------------
+
+
+def test_audit_log_filters(
+    administrator: Any, officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(administrator)
+    response = client.get(
+        reverse("backoffice:audit_search"), {"actor": officer.username, "person_id": str(person.pk)}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert officer.username in html and str(person.pk) in html
+    bad = client.get(reverse("backoffice:audit_search"), {"person_id": "nope"})
+    assert b"data-error-summary" in bad.content
+
+
+def test_tokens_create_shows_secret_once_and_revoke(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    client = session_client(officer)
+    created = client.post(
+        reverse("backoffice:tokens"),
+        {
+            "name": "nightly report",
+            "scopes": ["persons:read"],
+            "expires_in_days": "30",
+        },
+    )
+    assert created.status_code == 200
+    html = created.content.decode()
+    assert 'id="token-secret"' in html and "umis_" in html
+    listing = client.get(reverse("backoffice:tokens")).content.decode()
+    assert "nightly report" in listing and 'id="token-secret"' not in listing
+    from umis.core.models import ApiToken
+
+    token = ApiToken.objects.get(user=officer)
+    response = client.post(reverse("backoffice:token_revoke", args=[token.pk]))
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_token_without_scopes_is_an_error(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    response = session_client(officer).post(
+        reverse("backoffice:tokens"), {"name": "x", "expires_in_days": "30"}
+    )
+    assert response.status_code == 422
+    assert b'id="id_scopes_error"' in response.content
+
+
+# --- layout, language, sign-in pages -----------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_language_switch_sets_lang_attribute(lang: str, reference: None) -> None:
+    client = Client()
+    response = client.post(reverse("set_language"), {"language": lang, "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert f'<html lang="{lang}"'.encode() in page.content
+
+
+def test_sign_in_pages_use_the_layout(reference: None) -> None:
+    page = Client().get(reverse("account_login"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="usa-skipnav"' in html and 'name="login"' in html
+    assert 'name="password"' in html and 'class="usa-input"' in html
+    assert "usa-banner" not in html and "us_flag" not in html
+
+
+# --- public portal (the layout it shares with the back office) ----------------------------
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_portal_catalogue_comes_from_the_policy_pack(lang: str, reference: None) -> None:
+    from umis.core.policy import get_policy
+
+    pack = get_policy()
+    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    html = client.get("/").content.decode()
+    for service in pack.services:
+        assert service.name(lang) in html
+        assert reverse("portal:service_detail", args=[service.code]) in html
+
+
+def test_portal_service_page_shows_fees_documents_and_law(reference: None) -> None:
+    from umis.core.policy import get_policy
+
+    pack = get_policy()
+    service = max(pack.services, key=lambda s: len(s.fee_tiers))
+    html = (
+        Client(HTTP_ACCEPT_LANGUAGE="en")
+        .get(reverse("portal:service_detail", args=[service.code]))
+        .content.decode()
+    )
+    assert service.who("en") in html
+    for document in service.required_documents:
+        assert document.name("en") in html
+    for tier in service.fee_tiers:
+        amount, rule = pack.fee_for(service.code, tier.code)
+        assert f"{amount} {pack.currency}" in html or amount == 0
+        assert rule.legal_ref in html
+    assert service.legal_basis in html
+    assert Client().get(reverse("portal:service_detail", args=["nope"])).status_code == 404
+
+
+def test_search_query_count_does_not_grow_with_the_results(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = session_client(officer)
+
+    def make(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            services.person_create(
+                actor=officer,
+                data=services.PersonData(
+                    family_name="Quliyev",
+                    given_names=f"N{i:02d}",
+                    sex="M",
+                    birth_date="1970",
+                    nationalities=[
+                        services.NationalityData(country="TUR"),
+                        services.NationalityData(country="GEO"),
+                    ],
+                ),
+            )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(reverse("backoffice:person_search"), {"name": "quliyev"})
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    make(2, 0)
+    few = count()
+    make(15, 2)
+    assert count() == few
+
+
+# --- names and nationalities -------------------------------------------------------------
+
+
+def _history(client: Client, person: Person) -> str:
+    page = client.get(reverse("backoffice:person_detail", args=[person.pk])).content.decode()
+    return page.split('id="history"', 1)[1]
+
+
+def test_person_page_links_to_name_and_nationality_pages_only_for_updaters(
+    officer: Any,
+    make_staff: Callable[..., Any],
+    session_client: Callable[[Any], Client],
+    person: Person,
+) -> None:
+    url = reverse("backoffice:person_detail", args=[person.pk])
+    nat = person.nationalities.get()
+    links = (
+        reverse("backoffice:name_add", args=[person.pk]),
+        reverse("backoffice:nationality_add", args=[person.pk]),
+        reverse("backoffice:nationality_end", args=[person.pk, nat.pk]),
+    )
+    html = session_client(officer).get(url).content.decode()
+    assert all(link in html for link in links)
+    border = session_client(make_staff("border_officer")).get(url).content.decode()
+    assert not any(link in border for link in links)
+
+
+@pytest.mark.parametrize("name", ["name_add", "nationality_add", "nationality_end"])
+def test_name_and_nationality_pages_render_for_an_officer_not_for_the_border(
+    name: str,
+    officer: Any,
+    make_staff: Callable[..., Any],
+    session_client: Callable[[Any], Client],
+    person: Person,
+) -> None:
+    args: list[Any] = [person.pk]
+    if name == "nationality_end":
+        args.append(person.nationalities.get().pk)
+    url = reverse(f"backoffice:{name}", args=args)
+    response = session_client(officer).get(url)
+    assert response.status_code == 200
+    assert b'method="post"' in response.content and person.personal_number.encode() in (
+        response.content
+    )
+    border = session_client(make_staff("border_officer"))
+    assert border.get(url).status_code == 403
+    assert border.post(url, {"valid_to": "2024-01-01", "country": "TUR"}).status_code == 403
+    assert person.nationalities.count() == 1 and person.nationalities.get().valid_to is None
+
+
+def test_add_name_shows_it_on_the_record_and_in_the_history(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    response = client.post(
+        reverse("backoffice:name_add", args=[person.pk]),
+        {
+            "script": "Arab",
+            "family_name": "پتروا",
+            "given_names": "آنا",
+            "patronymic": "",
+            "source": "border",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:person_detail", args=[person.pk])
+    name = person.names.get(script="Arab")
+    assert (name.family_name, name.source) == ("پتروا", "border")
+    entry = AuditEntry.objects.get(
+        person_id=person.pk, object_type="registry.personname", object_id=str(name.pk)
+    )
+    assert entry.action == AuditAction.CREATE
+    assert entry.changes["family_name"] == [None, "پتروا"]
+    history = _history(client, person)
+    assert "پتروا" in history and "→" in history
+
+
+def test_add_name_with_unknown_script_is_refused(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    before = person.names.count()
+    response = session_client(officer).post(
+        reverse("backoffice:name_add", args=[person.pk]),
+        {"script": "Klingon", "family_name": "X", "source": "registry"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_script_error"' in html and 'href="#id_script"' in html
+    assert person.names.count() == before
+
+
+def test_add_and_end_a_nationality(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    response = client.post(
+        reverse("backoffice:nationality_add", args=[person.pk]),
+        {"country": "TUR", "valid_from": "2015-06-01", "valid_to": ""},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:person_detail", args=[person.pk])
+    turkish = person.nationalities.get(country_id="TUR")
+    assert turkish.valid_from == dt.date(2015, 6, 1) and turkish.valid_to is None
+    assert "TUR" in _history(client, person)
+
+    response = client.post(
+        reverse("backoffice:nationality_end", args=[person.pk, turkish.pk]),
+        {"valid_to": "2023-12-31"},
+    )
+    assert response.status_code == 302
+    turkish.refresh_from_db()
+    assert turkish.valid_to == dt.date(2023, 12, 31)
+    entry = AuditEntry.objects.filter(
+        object_type="registry.nationality", object_id=str(turkish.pk), action=AuditAction.UPDATE
+    ).get()
+    assert entry.changes == {"valid_to": [None, "2023-12-31"]}
+    assert "2023-12-31" in _history(client, person)
+    # An ended nationality cannot be ended again from here.
+    url = reverse("backoffice:nationality_end", args=[person.pk, turkish.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_duplicate_current_nationality_is_refused(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    count = AuditEntry.objects.filter(object_type="registry.nationality").count()
+    response = session_client(officer).post(
+        reverse("backoffice:nationality_add", args=[person.pk]), {"country": "RUS"}
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_country_error"' in html and "already has RUS" in html
+    assert person.nationalities.count() == 1
+    assert AuditEntry.objects.filter(object_type="registry.nationality").count() == count
+
+
+def test_nationality_ending_before_it_starts_is_refused(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    client = session_client(officer)
+    response = client.post(
+        reverse("backoffice:nationality_add", args=[person.pk]),
+        {"country": "TUR", "valid_from": "2015-06-01", "valid_to": "2010-01-01"},
+    )
+    assert response.status_code == 422
+    assert 'id="id_valid_to_error"' in response.content.decode()
+    assert not person.nationalities.filter(country_id="TUR").exists()
+
+    nat = services.nationality_add(
+        actor=officer,
+        person_id=person.pk,
+        data=services.NationalityData(country="TUR", valid_from=dt.date(2015, 6, 1)),
+    )
+    version = Person.objects.get(pk=person.pk).version
+    response = client.post(
+        reverse("backoffice:nationality_end", args=[person.pk, nat.pk]),
+        {"valid_to": "2014-01-01"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_valid_to_error"' in html and 'href="#id_valid_to"' in html
+    nat.refresh_from_db()
+    assert nat.valid_to is None
+    assert Person.objects.get(pk=person.pk).version == version
+
+
+def test_nationality_of_another_person_is_not_found(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    other = services.person_create(
+        actor=officer,
+        data=services.PersonData(
+            family_name="Other",
+            sex="M",
+            birth_date="1970",
+            nationalities=[services.NationalityData(country="GEO")],
+        ),
+    )
+    url = reverse("backoffice:nationality_end", args=[person.pk, other.nationalities.get().pk])
+    response = session_client(officer).post(url, {"valid_to": "2024-01-01"})
+    assert response.status_code == 404
+    assert other.nationalities.get().valid_to is None
+
+
+def test_history_names_regions_and_cities_of_addresses(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    old = Address.objects.select_related("region", "city").get(person=person, is_current=True)
+    new_city = (
+        City.objects.exclude(region=old.region)
+        .filter(is_active=True)
+        .select_related("region")
+        .order_by("code")
+        .first()
+    )
+    client = session_client(officer)
+    client.post(
+        reverse("backoffice:address_change", args=[person.pk]),
+        {"region": new_city.region.code, "city": new_city.code, "street": "Füzuli küçəsi 5"},
+    )
+    history = _history(client, person)
+    for name in (old.region.name, old.city.name, new_city.region.name, new_city.name):
+        assert name in history
+    assert f"</span>{new_city.pk}</ins>" not in history
+    assert f"</span>{new_city.region_id}</ins>" not in history
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("backoffice:person_detail", args=[person.pk]))
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(3):
+        services.address_set(
+            actor=officer,
+            person_id=person.pk,
+            data=services.AddressData(
+                region=old.region.code, city=old.city.code, street=f"Street {i}"
+            ),
+        )
+    assert count() == few
