@@ -10,3 +10,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 UMIS_AUDIT_DB_TRIGGERS = False
+# Tests assert English texts unless they choose a language (cookie) themselves; the
+# product default stays Azerbaijani.
+LANGUAGE_CODE = "en"

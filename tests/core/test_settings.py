@@ -66,3 +66,24 @@ def test_request_logs_drop_query_strings() -> None:
     )
     StripQueryStringFilter().filter(record)
     assert "HUSEYNOV" not in record.getMessage()
+
+
+def test_shared_cache_from_the_environment_is_redis(tmp_path: Path) -> None:
+    """Lock-outs and rate limits must be shared by every web process: UMIS_CACHE_URL
+    selects Redis (running on the CI machine)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("UMIS_", "DJANGO_"))},
+        "DJANGO_SETTINGS_MODULE": "umis.settings",
+        "UMIS_VAR_DIR": str(tmp_path),
+        "UMIS_CACHE_URL": "redis://127.0.0.1:6379/15",
+    }
+    code = (
+        "import django; django.setup(); from django.core.cache import caches; "
+        "cache = caches['default']; "
+        "print(type(cache).__name__); cache.set('umis-probe', 1, 5); "
+        "print(cache.get('umis-probe'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.stdout.split() == ["RedisCache", "1"], result.stderr

@@ -315,3 +315,44 @@ def test_german_mrz_code_d_is_stored_as_deu(api, person_payload) -> None:
     )
     assert doc.status_code == 201, doc.content
     assert doc.json()["issuing_state"] == "DEU"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "az",
+            "'QQQ' məlum ISO 3166-1 alpha-3 ölkə kodu deyil "
+            "(vətəndaşlığı olmayan şəxslər üçün XXA).",
+        ),
+        (
+            "ru",
+            "«QQQ» не является известным кодом страны ISO 3166-1 alpha-3 "
+            "(XXA — для лиц без гражданства).",
+        ),
+        (
+            "en",
+            "'QQQ' is not a known ISO 3166-1 alpha-3 country code (XXA for stateless persons).",
+        ),
+    ],
+)
+def test_error_messages_follow_accept_language_codes_do_not(
+    api, person_payload, language: str, message: str
+) -> None:
+    person_payload["nationalities"] = [{"country": "QQQ"}]
+    body = _problem(
+        api.post(
+            "/api/v1/persons",
+            person_payload,
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        ),
+        422,
+    )
+    assert body["code"] == "validation_failed"
+    assert body["errors"][0] == {
+        "field": "nationalities.0.country",
+        "code": "unknown_country",
+        "message": message,
+    }
+    assert body["detail"] == f"nationalities.0.country: {message}"

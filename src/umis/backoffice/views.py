@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -46,9 +45,9 @@ from umis.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from umis.core.models import AuditEntry, City, Country, Region, User
+from umis.core.models import AuditEntry, User
 from umis.core.permissions import Perm, has_perm, require
-from umis.core.selectors import audit_search
+from umis.core.selectors import audit_search, place_names
 from umis.core.tokens import token_create, token_list, token_revoke
 from umis.registry import selectors, services
 from umis.registry.constants import DocumentStatus, NameSource
@@ -109,14 +108,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _label_nationalities(persons: list[Person]) -> None:
-    """Country names for the result rows in one query (the selector prefetches only the
-    nationality rows)."""
-    codes = {n.country_id for p in persons for n in p.nationalities.all()}
-    names = {c.pk: c.name for c in Country.objects.filter(pk__in=codes)}
+    """(code, country name) for the result rows; the selector prefetched the countries."""
     for person in persons:
         person.nationality_labels = [  # type: ignore[attr-defined]
-            (n.country_id, names.get(n.country_id, n.country_id))
-            for n in person.nationalities.all()
+            (n.country_id, n.country.name) for n in person.nationalities.all()
         ]
 
 
@@ -194,7 +189,7 @@ def _pairs(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
 
 
 # Address entries record region and city by id (older entries may hold the code).
-_ADDRESS_PLACES: dict[str, type[Region] | type[City]] = {"region": Region, "city": City}
+_ADDRESS_PLACES = ("region", "city")
 
 
 def _place_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
@@ -207,17 +202,7 @@ def _place_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
         for field, before, after in _pairs(entry):
             if field in wanted:
                 wanted[field].update(str(v) for v in (before, after) if v not in (None, ""))
-    names: dict[str, dict[str, str]] = {}
-    for field, model in _ADDRESS_PLACES.items():
-        values = wanted[field]
-        names[field] = {}
-        if not values:
-            continue
-        ids = [int(v) for v in values if v.isdigit()]
-        for place in model.objects.filter(Q(pk__in=ids) | Q(code__in=values)):
-            names[field][str(place.pk)] = place.name
-            names[field][place.code] = place.name
-    return names
+    return {field: place_names(field, wanted[field]) for field in _ADDRESS_PLACES}
 
 
 def _history_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:

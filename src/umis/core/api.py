@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -44,7 +45,7 @@ class PersonalToken(HttpAuthBase):
     def __call__(self, request: HttpRequest) -> Any:
         # Not ninja's HttpBearer: that one logs the raw header (the secret) in DEBUG.
         value = request.headers.get(self.header, "")
-        scheme, _, raw = value.partition(" ")
+        scheme, _sep, raw = value.partition(" ")
         if scheme.lower() != "bearer" or not raw:
             return None
         token = token_authenticate(raw.strip())
@@ -73,7 +74,7 @@ def actor_of(request: HttpRequest) -> User:
 def require_scope(request: HttpRequest, scope: str) -> None:
     scopes = getattr(request, "api_scopes", None)
     if scopes is not None and scope not in scopes:
-        raise Forbidden(f"This token lacks the scope '{scope}'.")
+        raise Forbidden(_("This token lacks the scope '%(scope)s'.") % {"scope": scope})
 
 
 def problem(
@@ -180,7 +181,7 @@ def build_api() -> NinjaAPI:
             }
             for e in exc.errors
         ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid input"
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or _("invalid input")
         return problem(
             request,
             status=422,
@@ -197,8 +198,10 @@ def build_api() -> NinjaAPI:
             status=401,
             title=_TITLES[401],
             code="not_authenticated",
-            detail="Sign in with a staff session (second factor enrolled) or "
-            "send a valid personal API token.",
+            detail=_(
+                "Sign in with a staff session (second factor enrolled) or "
+                "send a valid personal API token."
+            ),
             errors=[],
         )
         response["WWW-Authenticate"] = 'Bearer realm="umis"'
@@ -211,7 +214,7 @@ def build_api() -> NinjaAPI:
             status=404,
             title=_TITLES[404],
             code="not_found",
-            detail=str(exc) or "Not found",
+            detail=str(exc) or _("Not found"),
             errors=[],
         )
 
@@ -238,7 +241,7 @@ def build_api() -> NinjaAPI:
                 status=500,
                 title="Internal error",
                 code="internal_error",
-                detail="An unexpected error occurred; it has been logged with the request id.",
+                detail=_("An unexpected error occurred; it has been logged with the request id."),
                 errors=[],
                 request_id=context.current().request_id,
             )

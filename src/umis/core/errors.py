@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -43,13 +45,22 @@ def invalid(field_name: str, message: str, code: str = "invalid") -> ValidationF
 
 
 class NotFound(ApplicationError):
-    def __init__(self, what: str) -> None:
-        super().__init__(code="not_found", detail=f"{what} not found", status=404)
+    """`what` names the missing object (English, also the fallback message); pass a
+    translated `detail` ("Person not found") so the message reads well in every language."""
+
+    def __init__(self, what: str, detail: str = "") -> None:
+        super().__init__(
+            code="not_found",
+            detail=detail or _("%(what)s not found") % {"what": what},
+            status=404,
+        )
 
 
 class Forbidden(ApplicationError):
-    def __init__(self, detail: str = "You are not allowed to do this.") -> None:
-        super().__init__(code="forbidden", detail=detail, status=403)
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            code="forbidden", detail=detail or _("You are not allowed to do this."), status=403
+        )
 
 
 class Conflict(ApplicationError):

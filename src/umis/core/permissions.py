@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from umis.core.constants import OfficeKind, Role
 from umis.core.errors import Forbidden
@@ -81,4 +82,6 @@ def has_perm(actor: User | None, perm: Perm, obj: Any = None) -> bool:
 
 def require(actor: User | None, perm: Perm, obj: Any = None) -> None:
     if not has_perm(actor, perm, obj):
-        raise Forbidden(f"Your role does not allow '{perm.value}' here.")
+        raise Forbidden(
+            _("Your role does not allow '%(permission)s' here.") % {"permission": perm.value}
+        )

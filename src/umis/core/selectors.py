@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from umis.core.models import AuditEntry, User
+from umis.core.models import AuditEntry, City, Region, User
 from umis.core.pagination import Page, paginate
 from umis.core.permissions import Perm, require
 
@@ -39,3 +39,17 @@ def audit_search(
     if date_to:
         qs = qs.filter(at__date__lte=date_to)
     return paginate(qs.order_by("-id"), page, page_size)
+
+
+def place_names(kind: str, keys: set[str]) -> dict[str, str]:
+    """Names of regions or cities (kind "region" | "city") by id or code, one query:
+    history entries hold ids, older ones codes."""
+    if not keys:
+        return {}
+    model: type[Region] | type[City] = Region if kind == "region" else City
+    ids = [int(k) for k in keys if k.isdigit()]
+    names: dict[str, str] = {}
+    for place in model.objects.filter(Q(pk__in=ids) | Q(code__in=keys)):
+        names[str(place.pk)] = place.name
+        names[place.code] = place.name
+    return names

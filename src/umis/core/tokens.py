@@ -10,6 +10,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from umis.core.audit import audit_record
 from umis.core.constants import AuditAction, Role, TokenScope
@@ -31,17 +32,22 @@ def token_create(
     errors = []
     name = name.strip()
     if not name:
-        errors.append(FieldError("name", "required", "Give the token a name."))
+        errors.append(FieldError("name", "required", _("Give the token a name.")))
     valid = {s.value for s in TokenScope}
     bad = [s for s in scopes if s not in valid]
     if bad or not scopes:
         errors.append(
             FieldError(
-                "scopes", "invalid", f"Choose one or more of {sorted(valid)}; unknown: {bad}"
+                "scopes",
+                "invalid",
+                _("Choose one or more of %(scopes)s; unknown: %(unknown)s")
+                % {"scopes": sorted(valid), "unknown": bad},
             )
         )
     if expires_in_days is not None and not 1 <= expires_in_days <= 366:
-        errors.append(FieldError("expires_in_days", "out_of_range", "A token lives 1 to 366 days."))
+        errors.append(
+            FieldError("expires_in_days", "out_of_range", _("A token lives 1 to 366 days."))
+        )
     if errors:
         raise ValidationFailed(errors)
     prefix = secrets.token_hex(4)
@@ -72,9 +78,9 @@ def token_revoke(*, actor: User, token_id: uuid.UUID) -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
         if token is None:
-            raise NotFound("API token")
+            raise NotFound("API token", _("API token not found"))
         if token.user_id != actor.pk and actor.role != Role.ADMINISTRATOR:
-            raise Forbidden("You can revoke only your own tokens.")
+            raise Forbidden(_("You can revoke only your own tokens."))
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from umis.core.audit import audit_record
 from umis.core.constants import AuditAction
@@ -76,7 +77,9 @@ def person_search(
         if len(code) != 3 or not code.isalpha():
             errors.append(
                 FieldError(
-                    "nationality", "invalid", "Use an ISO 3166-1 alpha-3 code such as RUS or XXA."
+                    "nationality",
+                    "invalid",
+                    _("Use an ISO 3166-1 alpha-3 code such as RUS or XXA."),
                 )
             )
         else:
@@ -123,7 +126,7 @@ def person_get(*, actor: User, person_id: uuid.UUID | str, purpose: str = "") ->
         .first()
     )
     if person is None:
-        raise NotFound("Person")
+        raise NotFound("Person", _("Person not found"))
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -138,7 +141,7 @@ def person_get(*, actor: User, person_id: uuid.UUID | str, purpose: str = "") ->
 def person_documents(*, actor: User, person_id: uuid.UUID | str) -> list[IdentityDocument]:
     require(actor, Perm.PERSON_VIEW)
     if not Person.objects.filter(pk=person_id).exists():
-        raise NotFound("Person")
+        raise NotFound("Person", _("Person not found"))
     docs = list(
         IdentityDocument.objects.filter(person_id=person_id).select_related(
             "document_type", "issuing_state"
@@ -158,7 +161,7 @@ def person_history(*, actor: User, person_id: uuid.UUID | str) -> list[AuditEntr
     """Changes to the record (not the views of it), newest first."""
     require(actor, Perm.PERSON_VIEW)
     if not Person.objects.filter(pk=person_id).exists():
-        raise NotFound("Person")
+        raise NotFound("Person", _("Person not found"))
     return list(
         AuditEntry.objects.filter(
             person_id=person_id,
@@ -179,7 +182,7 @@ def photo_get(*, actor: User, photo_id: int) -> Photo:
     require(actor, Perm.PERSON_VIEW)
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None:
-        raise NotFound("Photo")
+        raise NotFound("Photo", _("Photo not found"))
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,

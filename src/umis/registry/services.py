@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from umis.core.audit import audit_record, diff, snapshot
 from umis.core.constants import AuditAction
@@ -158,13 +159,19 @@ def _country(code: str, errors: _Errors, field_name: str, *, required: bool) -> 
     code = (code or "").strip().upper()
     if not code:
         if required:
-            errors.add(field_name, "A country code (ISO 3166-1 alpha-3) is required.", "required")
+            errors.add(
+                field_name, _("A country code (ISO 3166-1 alpha-3) is required."), "required"
+            )
         return None
     country = Country.objects.filter(pk=code, is_active=True).first()
     if country is None:
         errors.add(
             field_name,
-            f"'{code}' is not a known ISO 3166-1 alpha-3 country code (XXA for stateless persons).",
+            _(
+                "'%(code)s' is not a known ISO 3166-1 alpha-3 country code "
+                "(XXA for stateless persons)."
+            )
+            % {"code": code},
             "unknown_country",
         )
     return country
@@ -174,10 +181,14 @@ def _partial_birth_date(raw: str, errors: _Errors) -> rules.PartialDate | None:
     try:
         value = rules.PartialDate.parse((raw or "").strip())
     except ValueError as exc:
-        errors.add("birth_date", f"{exc} Use YYYY, YYYY-MM or YYYY-MM-DD.", "invalid_date")
+        errors.add(
+            "birth_date",
+            _("%(reason)s Use YYYY, YYYY-MM or YYYY-MM-DD.") % {"reason": exc},
+            "invalid_date",
+        )
         return None
     if value.earliest() > timezone.localdate():
-        errors.add("birth_date", "The birth date is in the future.", "future_date")
+        errors.add("birth_date", _("The birth date is in the future."), "future_date")
         return None
     return value
 
@@ -199,14 +210,14 @@ def _email(raw: str, errors: _Errors) -> str:
         try:
             validate_email(raw)
         except DjangoValidationError:
-            errors.add("email", "Enter a valid e-mail address.", "invalid_email")
+            errors.add("email", _("Enter a valid e-mail address."), "invalid_email")
     return raw.lower()
 
 
 def _sex(raw: str, errors: _Errors) -> str:
     value = (raw or "").strip().upper()
     if value not in Sex.values:
-        errors.add("sex", "Sex must be M, F or X (unspecified).", "invalid_choice")
+        errors.add("sex", _("Sex must be M, F or X (unspecified)."), "invalid_choice")
     return value
 
 
@@ -215,13 +226,18 @@ def _validate_names(names: list[NameData], errors: _Errors) -> None:
         if n.script not in Script.values:
             errors.add(
                 f"names.{i}.script",
-                f"Unknown script '{n.script}'; use an ISO 15924 code: {', '.join(Script.values)}.",
+                _("Unknown script '%(script)s'; use an ISO 15924 code: %(codes)s.")
+                % {"script": n.script, "codes": ", ".join(Script.values)},
                 "invalid_choice",
             )
         if not _clean_text(n.family_name, 150):
-            errors.add(f"names.{i}.family_name", "The family name is required.", "required")
+            errors.add(f"names.{i}.family_name", _("The family name is required."), "required")
         if n.source not in NameSource.values:
-            errors.add(f"names.{i}.source", f"Unknown source '{n.source}'.", "invalid_choice")
+            errors.add(
+                f"names.{i}.source",
+                _("Unknown source '%(source)s'.") % {"source": n.source},
+                "invalid_choice",
+            )
 
 
 def _validate_nationalities(items: list[NationalityData], errors: _Errors) -> list[Country]:
@@ -231,11 +247,15 @@ def _validate_nationalities(items: list[NationalityData], errors: _Errors) -> li
         c = _country(n.country, errors, f"nationalities.{i}.country", required=True)
         if c is not None:
             if c.pk in seen and n.valid_to is None:
-                errors.add(f"nationalities.{i}.country", f"{c.pk} is listed twice.", "duplicate")
+                errors.add(
+                    f"nationalities.{i}.country",
+                    _("%(country)s is listed twice.") % {"country": c.pk},
+                    "duplicate",
+                )
             seen.add(c.pk)
             countries.append(c)
         if n.valid_from and n.valid_to and n.valid_to < n.valid_from:
-            errors.add(f"nationalities.{i}.valid_to", "Ends before it starts.", "invalid_range")
+            errors.add(f"nationalities.{i}.valid_to", _("Ends before it starts."), "invalid_range")
     return countries
 
 
@@ -244,33 +264,41 @@ def _resolve_address(
 ) -> tuple[Region | None, City | None]:
     region = Region.objects.filter(code=data.region, is_active=True).first()
     if region is None:
-        errors.add(f"{prefix}region", f"Unknown region '{data.region}'.", "unknown_region")
+        errors.add(
+            f"{prefix}region",
+            _("Unknown region '%(region)s'.") % {"region": data.region},
+            "unknown_region",
+        )
     city = City.objects.filter(code=data.city, is_active=True).first()
     if city is None:
-        errors.add(f"{prefix}city", f"Unknown city '{data.city}'.", "unknown_city")
+        errors.add(
+            f"{prefix}city", _("Unknown city '%(city)s'.") % {"city": data.city}, "unknown_city"
+        )
     elif region is not None and city.region_id != region.pk:
         errors.add(
-            f"{prefix}city", f"{city.name_en} is not in {region.name_en}.", "city_not_in_region"
+            f"{prefix}city",
+            _("%(city)s is not in %(region)s.") % {"city": city.name_en, "region": region.name_en},
+            "city_not_in_region",
         )
     if not _clean_text(data.street, 300):
-        errors.add(f"{prefix}street", "The street address is required.", "required")
+        errors.add(f"{prefix}street", _("The street address is required."), "required")
     if data.valid_from and data.valid_from > timezone.localdate():
-        errors.add(f"{prefix}valid_from", "Cannot start in the future.", "future_date")
+        errors.add(f"{prefix}valid_from", _("Cannot start in the future."), "future_date")
     return region, city
 
 
 def _new_personal_number() -> str:
-    for _ in range(20):
+    for _attempt in range(20):
         candidate = rules.fin_generate()
         if not Person.objects.filter(personal_number=candidate).exists():
             return candidate
-    raise Conflict("personal_number_exhausted", "Could not allocate a personal number.")
+    raise Conflict("personal_number_exhausted", _("Could not allocate a personal number."))
 
 
 def _lock_person(person_id: uuid.UUID | str) -> Person:
     person = Person.objects.select_for_update().filter(pk=person_id).first()
     if person is None:
-        raise NotFound("Person")
+        raise NotFound("Person", _("Person not found"))
     return person
 
 
@@ -308,14 +336,14 @@ def person_create(*, actor: User, data: PersonData) -> Person:
     errors = _Errors()
     family = _clean_text(data.family_name, 150)
     if not family:
-        errors.add("family_name", "The family name (Latin form) is required.", "required")
+        errors.add("family_name", _("The family name (Latin form) is required."), "required")
     sex = _sex(data.sex, errors)
     birth = _partial_birth_date(data.birth_date, errors)
     birth_country = _country(data.birth_country, errors, "birth_country", required=False)
     if not data.nationalities:
         errors.add(
             "nationalities",
-            "At least one nationality is required (XXA for a stateless person).",
+            _("At least one nationality is required (XXA for a stateless person)."),
             "required",
         )
     countries = _validate_nationalities(data.nationalities, errors)
@@ -434,19 +462,21 @@ def person_update(
     if person.version != version:
         raise Conflict(
             "version_conflict",
-            "The record was changed by someone else since you opened it; "
-            "reload it and apply your change again.",
+            _(
+                "The record was changed by someone else since you opened it; "
+                "reload it and apply your change again."
+            ),
             current_version=person.version,
         )
     errors = _Errors()
     unknown = sorted(set(changes) - set(UPDATABLE))
     for name in unknown:
-        errors.add(name, "This field cannot be changed here.", "not_updatable")
+        errors.add(name, _("This field cannot be changed here."), "not_updatable")
     before = snapshot(person, PERSON_FIELDS)
     if "family_name" in changes:
         person.family_name = _clean_text(changes["family_name"], 150)
         if not person.family_name:
-            errors.add("family_name", "The family name (Latin form) is required.", "required")
+            errors.add("family_name", _("The family name (Latin form) is required."), "required")
     if "given_names" in changes:
         person.given_names = _clean_text(changes["given_names"], 150)
     if "patronymic" in changes:
@@ -505,13 +535,17 @@ def nationality_add(
     errors = _Errors()
     country = _country(data.country, errors, "country", required=True)
     if data.valid_from and data.valid_to and data.valid_to < data.valid_from:
-        errors.add("valid_to", "Ends before it starts.", "invalid_range")
+        errors.add("valid_to", _("Ends before it starts."), "invalid_range")
     if (
         country
         and data.valid_to is None
         and person.nationalities.filter(country=country, valid_to__isnull=True).exists()
     ):
-        errors.add("country", f"The person already has {country.pk} nationality.", "duplicate")
+        errors.add(
+            "country",
+            _("The person already has %(country)s nationality.") % {"country": country.pk},
+            "duplicate",
+        )
     errors.raise_if_any()
     assert country is not None
     nat = Nationality.objects.create(
@@ -537,11 +571,13 @@ def nationality_add(
 def nationality_end(*, actor: User, nationality_id: int, valid_to: dt.date) -> Nationality:
     nat = Nationality.objects.select_related("person").filter(pk=nationality_id).first()
     if nat is None:
-        raise NotFound("Nationality")
+        raise NotFound("Nationality", _("Nationality not found"))
     person = _lock_person(nat.person_id)
     require(actor, Perm.PERSON_UPDATE, person)
     if nat.valid_from and valid_to < nat.valid_from:
-        raise ValidationFailed([FieldError("valid_to", "invalid_range", "Ends before it starts.")])
+        raise ValidationFailed(
+            [FieldError("valid_to", "invalid_range", _("Ends before it starts."))]
+        )
     before = nat.valid_to
     nat.valid_to = valid_to
     nat.save(update_fields=["valid_to"])
@@ -658,7 +694,11 @@ def document_add(
                 given = _normalize_number(given)
             if given and fields[name] and given != fields[name]:
                 mismatches.append(
-                    FieldError(name, "mrz_mismatch", f"Does not match the MRZ ({fields[name]}).")
+                    FieldError(
+                        name,
+                        "mrz_mismatch",
+                        _("Does not match the MRZ (%(value)s).") % {"value": fields[name]},
+                    )
                 )
             elif not given:
                 setattr(data, name, fields[name])
@@ -668,24 +708,27 @@ def document_add(
     dtype = DocumentType.objects.filter(pk=data.document_type, is_active=True).first()
     if dtype is None:
         errors.add(
-            "document_type", f"Unknown document type '{data.document_type}'.", "invalid_choice"
+            "document_type",
+            _("Unknown document type '%(type)s'.") % {"type": data.document_type},
+            "invalid_choice",
         )
     number = _normalize_number(data.number)
     if not number:
-        errors.add("number", "The document number is required.", "required")
+        errors.add("number", _("The document number is required."), "required")
     elif not number.isalnum() or len(number) > 30:
-        errors.add("number", "Use letters and digits only (at most 30).", "invalid")
+        errors.add("number", _("Use letters and digits only (at most 30)."), "invalid")
     issuer = _country(data.issuing_state, errors, "issuing_state", required=True)
     if data.issue_date and data.issue_date > timezone.localdate():
-        errors.add("issue_date", "Cannot be in the future.", "future_date")
+        errors.add("issue_date", _("Cannot be in the future."), "future_date")
     if data.issue_date and data.expiry_date and data.expiry_date < data.issue_date:
-        errors.add("expiry_date", "Expires before it was issued.", "invalid_range")
+        errors.add("expiry_date", _("Expires before it was issued."), "invalid_range")
     errors.raise_if_any()
     assert dtype is not None and issuer is not None
     if IdentityDocument.objects.filter(issuing_state=issuer, number=number).exists():
         raise Conflict(
             "duplicate_document",
-            f"A document {number} issued by {issuer.pk if issuer else ''} is already registered.",
+            _("A document %(number)s issued by %(issuer)s is already registered.")
+            % {"number": number, "issuer": issuer.pk},
         )
     try:
         with transaction.atomic():
@@ -699,7 +742,7 @@ def document_add(
                 mrz=mrz_text,
             )
     except IntegrityError as exc:  # a concurrent insert of the same document
-        raise Conflict("duplicate_document", "This document is already registered.") from exc
+        raise Conflict("duplicate_document", _("This document is already registered.")) from exc
     _audit_person(
         actor,
         AuditAction.CREATE,
@@ -718,14 +761,18 @@ def document_flag(
 ) -> IdentityDocument:
     doc = IdentityDocument.objects.select_for_update().filter(pk=document_id).first()
     if doc is None:
-        raise NotFound("Document")
+        raise NotFound("Document", _("Document not found"))
     require(actor, Perm.DOCUMENT_FLAG)
     errors = _Errors()
     if status not in DocumentStatus.values:
-        errors.add("status", f"Use one of {', '.join(DocumentStatus.values)}.", "invalid_choice")
+        errors.add(
+            "status",
+            _("Use one of %(choices)s.") % {"choices": ", ".join(DocumentStatus.values)},
+            "invalid_choice",
+        )
     reason = _clean_text(reason, 300)
     if status != DocumentStatus.VALID and not reason:
-        errors.add("reason", "Say why the document is flagged.", "required")
+        errors.add("reason", _("Say why the document is flagged."), "required")
     errors.raise_if_any()
     before = snapshot(doc, DOCUMENT_FIELDS)
     doc.status, doc.status_reason, doc.status_changed_at = status, reason, timezone.now()
@@ -765,7 +812,11 @@ def _inspect_image(content: bytes) -> tuple[str, int, int]:
         Image.DecompressionBombError,
     ) as exc:
         raise ValidationFailed(
-            [FieldError("photo", "invalid_image", "The file is not a readable JPEG or PNG image.")]
+            [
+                FieldError(
+                    "photo", "invalid_image", _("The file is not a readable JPEG or PNG image.")
+                )
+            ]
         ) from exc
     if fmt not in {"JPEG", "PNG"}:
         raise ValidationFailed(
@@ -773,7 +824,7 @@ def _inspect_image(content: bytes) -> tuple[str, int, int]:
                 FieldError(
                     "photo",
                     "unsupported_type",
-                    f"Only JPEG or PNG photos are accepted (got {fmt}).",
+                    _("Only JPEG or PNG photos are accepted (got %(format)s).") % {"format": fmt},
                 )
             ]
         )
@@ -786,16 +837,24 @@ def photo_upload(*, actor: User, person_id: uuid.UUID | str, upload: UploadedFil
     require(actor, Perm.PERSON_UPDATE, person)
     limit = settings.UMIS_PHOTO_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise PayloadTooLarge("photo", f"The photo is larger than {limit // (1024 * 1024)} MB.")
+        raise PayloadTooLarge(
+            "photo",
+            _("The photo is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)},
+        )
     content = upload.read(limit + 1)
     if len(content) > limit:
-        raise PayloadTooLarge("photo", f"The photo is larger than {limit // (1024 * 1024)} MB.")
+        raise PayloadTooLarge(
+            "photo",
+            _("The photo is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)},
+        )
     content_type, width, height = _inspect_image(content)
     if min(width, height) < 100 or max(width, height) > 10000:
         raise ValidationFailed(
             [
                 FieldError(
-                    "photo", "bad_dimensions", "A photo must be 100 to 10,000 pixels per side."
+                    "photo",
+                    "bad_dimensions",
+                    _("A photo must be 100 to 10,000 pixels per side."),
                 )
             ]
         )
