@@ -156,7 +156,7 @@ def test_search_by_post_finds_the_person(
     page = client.get(url)
     assert page.status_code == 200
     assert b'method="post"' in page.content
-    response = client.post(url, {"name": "petr"})
+    response = client.post(url, {"purpose": "counter", "name": "petr"})
     assert response.status_code == 200
     assert person.personal_number.encode() in response.content
     assert reverse("backoffice:person_detail", args=[person.pk]).encode() in response.content
@@ -169,7 +169,7 @@ def test_search_with_htmx_returns_only_the_results(
     client = session_client(officer)
     response = client.post(
         reverse("backoffice:person_search"),
-        {"personal_number": person.personal_number.lower()},
+        {"purpose": "counter", "personal_number": person.personal_number.lower()},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -183,7 +183,7 @@ def test_search_by_document_number(
     officer: Any, session_client: Callable[[Any], Client], document: IdentityDocument
 ) -> None:
     response = session_client(officer).post(
-        reverse("backoffice:person_search"), {"document_number": "751234567"}
+        reverse("backoffice:person_search"), {"purpose": "counter", "document_number": "751234567"}
     )
     assert b"Petrova" in response.content
 
@@ -192,12 +192,14 @@ def test_empty_search_is_an_error_linked_to_nothing_searched(
     officer: Any, session_client: Callable[[Any], Client], person: Person
 ) -> None:
     client = session_client(officer)
-    response = client.post(reverse("backoffice:person_search"), {})
+    response = client.post(reverse("backoffice:person_search"), {"purpose": "counter"})
     assert response.status_code == 200
     assert b"data-error-summary" in response.content
     assert b"Petrova" not in response.content
     htmx = client.post(
-        reverse("backoffice:person_search"), {"birth_date": "19x"}, HTTP_HX_REQUEST="true"
+        reverse("backoffice:person_search"),
+        {"purpose": "counter", "birth_date": "19x"},
+        HTTP_HX_REQUEST="true",
     )
     assert htmx["HX-Retarget"] == "#person-search"
     assert b'aria-invalid="true"' in htmx.content
@@ -219,11 +221,15 @@ def test_search_results_are_paginated_by_post(
             ),
         )
     client = session_client(officer)
-    first = client.post(reverse("backoffice:person_search"), {"name": "aliyev"})
+    first = client.post(
+        reverse("backoffice:person_search"), {"purpose": "counter", "name": "aliyev"}
+    )
     assert b"Test00" in first.content and b"Test26" not in first.content
     assert b'name="page" value="2"' in first.content
     second = client.post(
-        reverse("backoffice:person_search"), {"name": "aliyev", "page": "2"}, HTTP_HX_REQUEST="true"
+        reverse("backoffice:person_search"),
+        {"purpose": "counter", "name": "aliyev", "page": "2"},
+        HTTP_HX_REQUEST="true",
     )
     assert b"Test26" in second.content and b"Test00" not in second.content
 
@@ -638,7 +644,9 @@ def test_search_query_count_does_not_grow_with_the_results(
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            response = client.post(reverse("backoffice:person_search"), {"name": "quliyev"})
+            response = client.post(
+                reverse("backoffice:person_search"), {"purpose": "counter", "name": "quliyev"}
+            )
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
@@ -872,3 +880,20 @@ def test_history_names_regions_and_cities_of_addresses(
             ),
         )
     assert count() == few
+
+
+def test_search_purpose_is_required_and_recorded_with_each_record_opened(
+    officer: Any, session_client: Callable[[Any], Client], person: Person
+) -> None:
+    from umis.core.models import AuditEntry
+
+    client = session_client(officer)
+    url = reverse("backoffice:person_search")
+    missing = client.post(url, {"name": "petr"})
+    assert b"purpose" in missing.content.lower()
+    assert not AuditEntry.objects.filter(action="search").exists()
+    client.post(url, {"purpose": "case", "purpose_reference": "TRP-2026-000123", "name": "petr"})
+    page = client.get(reverse("backoffice:person_detail", args=[person.pk]))
+    assert "TRP-2026-000123" in page.content.decode()
+    view = AuditEntry.objects.filter(action="view", person_id=person.pk).latest("id")
+    assert view.purpose == "case TRP-2026-000123"

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from umis.core.constants import AuditAction, TokenScope
+from umis.core.constants import AccessPurpose, AuditAction, TokenScope
 from umis.core.errors import ApplicationError
 from umis.core.models import City, Country, Region
 from umis.registry.constants import DocumentStatus, NameSource, Script, Sex
@@ -125,6 +125,17 @@ def apply_errors(
 
 
 class PersonSearchForm(UswdsFormMixin, forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("Purpose of the search"),
+        choices=AccessPurpose.choices,
+        help_text=_("Recorded with every record you open from these results."),
+    )
+    purpose_reference = forms.CharField(
+        label=_("Reference (case or request number)"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     name = forms.CharField(
         label=_("Name"),
         required=False,

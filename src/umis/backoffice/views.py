@@ -36,7 +36,7 @@ from umis.backoffice.forms import (
     TokenCreateForm,
     apply_errors,
 )
-from umis.core.constants import AuditAction, Role
+from umis.core.constants import AccessPurpose, AuditAction, Role
 from umis.core.errors import (
     ApplicationError,
     Conflict,
@@ -88,6 +88,33 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+PURPOSE_SESSION_KEY = "umis_access_purpose"
+
+
+def _remember_purpose(request: HttpRequest, purpose: str, reference: str) -> None:
+    request.session[PURPOSE_SESSION_KEY] = {"purpose": purpose, "reference": reference.strip()}
+
+
+def _purpose(request: HttpRequest) -> str:
+    """The purpose the officer stated at the last search, as recorded in the audit log
+    ("case TRP-2026-000123"); records opened otherwise (after creating one, from a link)
+    are recorded as record maintenance."""
+    stated = request.session.get(PURPOSE_SESSION_KEY) or {}
+    purpose = stated.get("purpose") or AccessPurpose.DATA_QUALITY.value
+    reference = stated.get("reference") or ""
+    return f"{purpose} {reference}".strip()
+
+
+def _purpose_label(request: HttpRequest) -> str:
+    stated = request.session.get(PURPOSE_SESSION_KEY) or {}
+    try:
+        label = str(AccessPurpose(str(stated.get("purpose"))).label)
+    except ValueError:
+        label = str(AccessPurpose.DATA_QUALITY.label)
+    reference = stated.get("reference") or ""
+    return f"{label} ({reference})" if reference else label
+
+
 # --- home ------------------------------------------------------------------------------
 
 
@@ -120,11 +147,19 @@ def _label_nationalities(persons: list[Person]) -> None:
 def person_search(request: HttpRequest) -> HttpResponse:
     """The form is POSTed (never GET) so search terms stay out of URLs, logs and history.
     With htmx only the results region is swapped; without JS the whole page comes back."""
-    form = PersonSearchForm(request.POST if request.method == "POST" else None)
+    stated = request.session.get(PURPOSE_SESSION_KEY) or {}
+    form = PersonSearchForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "purpose": stated.get("purpose", AccessPurpose.COUNTER.value),
+            "purpose_reference": stated.get("reference", ""),
+        },
+    )
     results = None
     hidden_filters: list[tuple[str, str]] = []
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        _remember_purpose(request, data["purpose"], data.get("purpose_reference") or "")
         filters = selectors.PersonFilters(
             **{name: (data.get(name) or "").strip() for name in PersonSearchForm.FILTERS}
         )
@@ -138,7 +173,12 @@ def person_search(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            hidden_filters = [(name, getattr(filters, name)) for name in PersonSearchForm.FILTERS]
+            hidden_filters = [
+                (name, getattr(filters, name)) for name in PersonSearchForm.FILTERS
+            ] + [
+                ("purpose", data["purpose"]),
+                ("purpose_reference", data.get("purpose_reference") or ""),
+            ]
             _label_nationalities(results.items)
     context = {"form": form, "results": results, "hidden_filters": hidden_filters}
     if _is_htmx(request):
@@ -232,7 +272,7 @@ def _history_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
 @office_view(Perm.PERSON_VIEW)
 def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     history = selectors.person_history(actor=actor, person_id=person_id)
     addresses = list(person.addresses.all())
     today = timezone.localdate()
@@ -252,6 +292,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "can_update": has_perm(actor, Perm.PERSON_UPDATE, person),
             "can_flag": has_perm(actor, Perm.DOCUMENT_FLAG),
             "status_valid": DocumentStatus.VALID,
+            "purpose_label": _purpose_label(request),
         },
     )
 
@@ -333,7 +374,7 @@ def _person_initial(person: Person) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     require(actor, Perm.PERSON_UPDATE, person)
     form = PersonEditForm(
         request.POST if request.method == "POST" else None, initial=_person_initial(person)
@@ -383,7 +424,7 @@ def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def address_change(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     require(actor, Perm.PERSON_UPDATE, person)
     form = AddressForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -421,7 +462,7 @@ def address_change(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def name_add(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     require(actor, Perm.PERSON_UPDATE, person)
     form = NameForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -457,7 +498,7 @@ def name_add(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def nationality_add(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     require(actor, Perm.PERSON_UPDATE, person)
     form = NationalityForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -493,7 +534,7 @@ def nationality_end(
     request: HttpRequest, person_id: uuid.UUID, nationality_id: int
 ) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     require(actor, Perm.PERSON_UPDATE, person)
     # Only a current nationality of this person can be ended here.
     nationality = next(
@@ -585,7 +626,7 @@ def _holder_mismatches(person: Person, holder: dict[str, Any] | None) -> list[st
 def document_prefill(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """htmx: the document fields, filled from the pasted MRZ."""
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     require(actor, Perm.PERSON_UPDATE, person)
     form, holder = _prefilled_document_form(request)
     return render(
@@ -605,7 +646,7 @@ def document_prefill(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def document_add(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     require(actor, Perm.PERSON_UPDATE, person)
     holder = None
     if request.method == "POST" and request.POST.get("action") == "prefill":
@@ -655,7 +696,7 @@ def document_flag(
     request: HttpRequest, person_id: uuid.UUID, document_id: uuid.UUID
 ) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     document = next((d for d in person.documents.all() if d.pk == document_id), None)
     if document is None:
         raise Http404("Document")
@@ -689,7 +730,7 @@ def document_flag(
 @require_http_methods(["GET", "POST"])
 def photo_upload(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     require(actor, Perm.PERSON_UPDATE, person)
     form = PhotoForm(
         request.POST if request.method == "POST" else None,
@@ -718,7 +759,7 @@ def photo_upload(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @office_view(Perm.PERSON_VIEW)
 def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     """The photo file, streamed from storage after the permission check (audited)."""
-    item = selectors.photo_get(actor=_actor(request), photo_id=photo_id)
+    item = selectors.photo_get(actor=_actor(request), photo_id=photo_id, purpose=_purpose(request))
     try:
         handle = item.image.open("rb")
     except (FileNotFoundError, OSError) as exc:

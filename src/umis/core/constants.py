@@ -35,3 +35,15 @@ class TokenScope(models.TextChoices):
     PERSONS_READ = "persons:read", _("Read person records")
     PERSONS_WRITE = "persons:write", _("Create and change person records")
     AUDIT_READ = "audit:read", _("Search the audit log")
+
+
+class AccessPurpose(models.TextChoices):
+    """Why a member of staff looks at personal data: asked before a search, recorded with
+    every read of a record (purpose limitation)."""
+
+    COUNTER = "counter", _("Serving the person at the counter")
+    CASE = "case", _("Case work (application or decision)")
+    VERIFICATION = "verification", _("Request from another authority")
+    BORDER = "border", _("Border check")
+    ENFORCEMENT = "enforcement", _("Control and enforcement")
+    DATA_QUALITY = "data_quality", _("Correcting or maintaining the record")

@@ -178,7 +178,7 @@ def person_current_photo(person: Person) -> Photo | None:
     return next((p for p in person.photos.all() if p.is_current), None)
 
 
-def photo_get(*, actor: User, photo_id: int) -> Photo:
+def photo_get(*, actor: User, photo_id: int, purpose: str = "") -> Photo:
     require(actor, Perm.PERSON_VIEW)
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None:
@@ -189,5 +189,6 @@ def photo_get(*, actor: User, photo_id: int) -> Photo:
         object_type="registry.photo",
         object_id=photo.pk,
         person_id=photo.person_id,
+        purpose=purpose,
     )
     return photo
