@@ -47,7 +47,7 @@ bench: install
 
 # Re-pin dependencies after editing pyproject.toml.
 lock: install
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --allow-unsafe -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --allow-unsafe --generate-hashes --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules var

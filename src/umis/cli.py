@@ -14,9 +14,16 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "umis.settings")
     from django.core.management import execute_from_command_line
 
+    from umis.core.policy import PolicyPackError
+
     args = list(sys.argv if argv is None else ["umis", *argv])
     args[0] = "umis"
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except PolicyPackError as exc:
+        # The policy pack is validated at start-up: say what is wrong, not a traceback.
+        print(f"UMIS cannot start: the policy pack is invalid.\n{exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -87,3 +87,32 @@ def test_shared_cache_from_the_environment_is_redis(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert result.stdout.split() == ["RedisCache", "1"], result.stderr
+
+
+def test_a_broken_policy_pack_stops_start_up_naming_the_entry(tmp_path: Path) -> None:
+    pack = (ROOT / "src/umis/policy/packs/az.toml").read_text(encoding="utf-8")
+    broken = pack.replace(
+        'key = "stays.registration.change_of_address_working_days"\nvalue = 5',
+        'key = "stays.registration.change_of_address_working_days"\nvalue = "five"',
+        1,
+    )
+    assert broken != pack, "the pack no longer has this rule; pick another one"
+    path = tmp_path / "broken.toml"
+    path.write_text(broken, encoding="utf-8")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("UMIS_", "DJANGO_"))},
+        "DJANGO_SETTINGS_MODULE": "umis.settings",
+        "UMIS_VAR_DIR": str(tmp_path),
+        "UMIS_POLICY_PACK": str(path),
+    }
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "stays.registration.change_of_address_working_days" in result.stderr
+    assert "broken.toml" in result.stderr

@@ -356,3 +356,24 @@ def test_error_messages_follow_accept_language_codes_do_not(
         "message": message,
     }
     assert body["detail"] == f"nationalities.0.country: {message}"
+
+
+def test_mrz_check_digit_error_is_in_the_users_language(api, person_payload) -> None:
+    lines = _td3().split("\n")
+    broken = lines[0] + "\n" + lines[1][:19] + str((int(lines[1][19]) + 1) % 10) + lines[1][20:]
+    body = api.post(
+        "/api/v1/mrz/parse",
+        {"mrz": broken},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).json()
+    assert body["errors"][0]["field"] == "mrz.birth_date_check_digit"
+    assert "birth date" in body["errors"][0]["message"]
+    az = api.post(
+        "/api/v1/mrz/parse",
+        {"mrz": broken},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="az",
+    ).json()
+    assert az["errors"][0]["code"] == "check_digit"
+    assert "doğum tarixi" in az["errors"][0]["message"]

@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from umis.core.audit import audit_record, diff, snapshot
 from umis.core.constants import AuditAction
@@ -630,15 +631,43 @@ def _normalize_number(raw: str) -> str:
     return "".join((raw or "").split()).upper().replace("-", "")
 
 
+_MRZ_PARTS = {
+    "document_number": gettext_lazy("document number"),
+    "birth_date": gettext_lazy("birth date"),
+    "expiry_date": gettext_lazy("expiry date"),
+    "personal_number": gettext_lazy("personal number"),
+    "composite": gettext_lazy("whole zone (composite)"),
+}
+
+
+def _mrz_message(exc: MRZError) -> str:
+    """The officer's language for the common MRZ failures; the parser's own (English)
+    wording for the rare structural ones."""
+    part = str(_MRZ_PARTS.get(exc.field.removesuffix("_check_digit"), exc.field))
+    if exc.check == "check_digit":
+        return _(
+            "The check digit of the %(part)s is wrong: expected %(expected)s, found %(found)s."
+        ) % {"part": part, "expected": exc.expected, "found": exc.found}
+    if exc.check == "length":
+        return (
+            _("An MRZ has 2 lines of 44 characters (passport), 2 of 36 or 3 of 30 (ID card).")
+            + f" ({exc})"
+        )
+    if exc.check == "charset":
+        return _("An MRZ contains only the letters A-Z, digits and the filler '<'.")
+    if exc.check == "date":
+        return _("The %(part)s in the MRZ is not a real date.") % {"part": part}
+    return _("The MRZ is not valid: %(reason)s") % {"reason": str(exc)}
+
+
 def mrz_prefill(text: str) -> dict[str, Any]:
     """Fields of a document (and holder) read from an MRZ; raises ValidationFailed naming
     the failing check."""
     try:
         data = parse_mrz(text, today=timezone.localdate())
     except MRZError as exc:
-        raise ValidationFailed(
-            [FieldError(f"mrz.{exc.field}" if exc.field != "mrz" else "mrz", exc.check, str(exc))]
-        ) from exc
+        field = f"mrz.{exc.field}" if exc.field != "mrz" else "mrz"
+        raise ValidationFailed([FieldError(field, exc.check, _mrz_message(exc))]) from exc
     return _mrz_fields(data)
 
 
