@@ -48,6 +48,18 @@ BODIES: dict[str, dict[str, Any]] = {
     "nationality_add": {"country": "XXA"},
     "name_add": {"script": "Cyrl", "family_name": "Матрикс"},
     "token_create": {"name": "matrix", "scopes": ["persons:read"]},
+    "organisation_create": {
+        "tax_number": "1400057421",
+        "name": "Matrix Hotel",
+        "category": "hotel",
+        "is_host": True,
+    },
+    "organisation_update": {
+        "tax_number": "",
+        "name": "Matrix Employer LLC",
+        "category": "company",
+        "is_employer": True,
+    },
 }
 
 
@@ -81,7 +93,15 @@ def world(officer: Any) -> dict[str, Any]:
     )
     city = City.objects.select_related("region").first()
     BODIES["address_set"].update(region=city.region.code, city=city.code)
-    return {"person": person, "document": doc}
+    from umis.registry.services import OrganisationData, organisation_create
+
+    organisation = organisation_create(
+        actor=officer,
+        data=OrganisationData(
+            tax_number="4299390861", name="Target Hotel", category="hotel", is_host=True
+        ),
+    )
+    return {"person": person, "document": doc, "organisation": organisation}
 
 
 def _photo() -> io.BytesIO:
@@ -120,7 +140,10 @@ def test_api_operation_by_role(
             else "00000000-0000-0000-0000-000000000000"
         )
     url = path.format(
-        person_id=world["person"].pk, document_id=world["document"].pk, token_id=token_id
+        person_id=world["person"].pk,
+        document_id=world["document"].pk,
+        token_id=token_id,
+        organisation_id=world["organisation"].pk,
     )
     op_id = (
         op["operationId"].split("_", 2)[-1]

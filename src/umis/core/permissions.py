@@ -26,6 +26,8 @@ class Perm(models.TextChoices):
     PERSON_CREATE = "person.create"
     PERSON_UPDATE = "person.update"
     DOCUMENT_FLAG = "document.flag"
+    ORGANISATION_VIEW = "organisation.view"
+    ORGANISATION_MANAGE = "organisation.manage"
     AUDIT_SEARCH = "audit.search"
     REFERENCE_MANAGE = "reference.manage"
     TOKEN_MANAGE = "token.manage"
@@ -44,6 +46,10 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.PERSON_CREATE: _CASEWORK,
     Perm.PERSON_UPDATE: _CASEWORK,
     Perm.DOCUMENT_FLAG: _CASEWORK | {Role.BORDER_OFFICER},
+    # Hosts and employers: registered and corrected at the counter; border officers look
+    # them up (who invited or employs a traveller).
+    Perm.ORGANISATION_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
+    Perm.ORGANISATION_MANAGE: _CASEWORK,
     Perm.AUDIT_SEARCH: frozenset({Role.ADMINISTRATOR}),
     Perm.REFERENCE_MANAGE: frozenset({Role.ADMINISTRATOR}),
     Perm.TOKEN_MANAGE: _ALL_STAFF,

@@ -201,3 +201,37 @@ class PhotoOut(Schema):
     height: int
     size: int
     sha256: str
+
+
+class OrganisationIn(Schema):
+    tax_number: SafeStr = Field(max_length=20, description="VÖEN: 10 digits")
+    name: SafeStr = Field(min_length=1, max_length=300)
+    category: Literal["hotel", "landlord", "company", "entrepreneur", "public_body", "other"]
+    is_host: bool = False
+    is_employer: bool = False
+    region: SafeStr = Field("", max_length=20)
+    city: SafeStr = Field("", max_length=30)
+    street: SafeStr = Field("", max_length=300)
+    phone: SafeStr = Field("", max_length=40)
+    email: SafeStr = Field("", max_length=254)
+
+
+class OrganisationOut(Schema):
+    id: uuid.UUID
+    tax_number: str
+    name: str
+    category: str
+    is_host: bool
+    is_employer: bool
+    region: str | None
+    city: str | None
+    street: str
+    phone: str
+    email: str
+
+
+class OrganisationPageOut(Schema):
+    items: list[OrganisationOut]
+    count: int
+    page: int
+    page_size: int

@@ -16,7 +16,14 @@ from umis.core.models import AuditEntry, User
 from umis.core.pagination import Page, paginate
 from umis.core.permissions import Perm, require
 from umis.registry import rules
-from umis.registry.models import Address, IdentityDocument, Nationality, Person, Photo
+from umis.registry.models import (
+    Address,
+    IdentityDocument,
+    Nationality,
+    Organisation,
+    Person,
+    Photo,
+)
 from umis.registry.names import fold
 
 
@@ -192,3 +199,28 @@ def photo_get(*, actor: User, photo_id: int, purpose: str = "") -> Photo:
         purpose=purpose,
     )
     return photo
+
+
+def organisation_search(
+    *, actor: User, query: str = "", role: str = "", page: int = 1, page_size: int = 25
+) -> Page[Organisation]:
+    """Hosts and employers by VÖEN (exact) or name (contains); role "host" | "employer"."""
+    require(actor, Perm.ORGANISATION_VIEW)
+    qs = Organisation.objects.select_related("region", "city")
+    query = query.strip()
+    if query:
+        digits = rules.voen_normalize(query)
+        qs = qs.filter(tax_number=digits) if digits.isdigit() else qs.filter(name__icontains=query)
+    if role == "host":
+        qs = qs.filter(is_host=True)
+    elif role == "employer":
+        qs = qs.filter(is_employer=True)
+    return paginate(qs.order_by("name", "id"), page, page_size)
+
+
+def organisation_get(*, actor: User, organisation_id: uuid.UUID | str) -> Organisation:
+    require(actor, Perm.ORGANISATION_VIEW)
+    org = Organisation.objects.select_related("region", "city").filter(pk=organisation_id).first()
+    if org is None:
+        raise NotFound("Organisation", _("Organisation not found"))
+    return org

@@ -33,12 +33,19 @@ from umis.core.errors import (
 from umis.core.models import City, Country, Region, User
 from umis.core.permissions import Perm, require
 from umis.registry import rules
-from umis.registry.constants import DocumentStatus, NameSource, Script, Sex
+from umis.registry.constants import (
+    DocumentStatus,
+    NameSource,
+    OrganisationCategory,
+    Script,
+    Sex,
+)
 from umis.registry.models import (
     Address,
     DocumentType,
     IdentityDocument,
     Nationality,
+    Organisation,
     Person,
     PersonName,
     Photo,
@@ -260,27 +267,34 @@ def _validate_nationalities(items: list[NationalityData], errors: _Errors) -> li
     return countries
 
 
-def _resolve_address(
-    data: AddressData, errors: _Errors, prefix: str
+def _resolve_place(
+    region_code: str, city_code: str, errors: _Errors, prefix: str
 ) -> tuple[Region | None, City | None]:
-    region = Region.objects.filter(code=data.region, is_active=True).first()
+    region = Region.objects.filter(code=region_code, is_active=True).first()
     if region is None:
         errors.add(
             f"{prefix}region",
-            _("Unknown region '%(region)s'.") % {"region": data.region},
+            _("Unknown region '%(region)s'.") % {"region": region_code},
             "unknown_region",
         )
-    city = City.objects.filter(code=data.city, is_active=True).first()
+    city = City.objects.filter(code=city_code, is_active=True).first()
     if city is None:
         errors.add(
-            f"{prefix}city", _("Unknown city '%(city)s'.") % {"city": data.city}, "unknown_city"
+            f"{prefix}city", _("Unknown city '%(city)s'.") % {"city": city_code}, "unknown_city"
         )
     elif region is not None and city.region_id != region.pk:
         errors.add(
             f"{prefix}city",
-            _("%(city)s is not in %(region)s.") % {"city": city.name_en, "region": region.name_en},
+            _("%(city)s is not in %(region)s.") % {"city": city.name, "region": region.name},
             "city_not_in_region",
         )
+    return region, city
+
+
+def _resolve_address(
+    data: AddressData, errors: _Errors, prefix: str
+) -> tuple[Region | None, City | None]:
+    region, city = _resolve_place(data.region, data.city, errors, prefix)
     if not _clean_text(data.street, 300):
         errors.add(f"{prefix}street", _("The street address is required."), "required")
     if data.valid_from and data.valid_from > timezone.localdate():
@@ -920,3 +934,141 @@ def photo_upload(*, actor: User, person_id: uuid.UUID | str, upload: UploadedFil
         photo.image.storage.delete(name)
         raise
     return photo
+
+
+# --- organisations (hosts and employers) -----------------------------------------------
+
+ORGANISATION_FIELDS = (
+    "tax_number",
+    "name",
+    "category",
+    "is_host",
+    "is_employer",
+    "region",
+    "city",
+    "street",
+    "phone",
+    "email",
+)
+
+
+@dataclass
+class OrganisationData:
+    tax_number: str
+    name: str
+    category: str
+    is_host: bool = False
+    is_employer: bool = False
+    region: str = ""
+    city: str = ""
+    street: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def _organisation_fields(data: OrganisationData, errors: _Errors) -> dict[str, Any]:
+    name = _clean_text(data.name, 300)
+    if not name:
+        errors.add("name", _("The name is required."), "required")
+    if data.category not in OrganisationCategory.values:
+        errors.add(
+            "category",
+            _("Use one of %(choices)s.") % {"choices": ", ".join(OrganisationCategory.values)},
+            "invalid_choice",
+        )
+    if not (data.is_host or data.is_employer):
+        errors.add(
+            "is_host",
+            _("An organisation is registered as a host, an employer or both."),
+            "required",
+        )
+    region = city = None
+    if data.region or data.city:  # the address of an organisation is optional
+        region, city = _resolve_place(data.region, data.city, errors, "")
+    return {
+        "name": name,
+        "category": data.category,
+        "is_host": data.is_host,
+        "is_employer": data.is_employer,
+        "region": region,
+        "city": city,
+        "street": _clean_text(data.street, 300),
+        "phone": _phone(data.phone, errors),
+        "email": _email(data.email, errors),
+    }
+
+
+def _voen(raw: str, errors: _Errors) -> str:
+    value = rules.voen_normalize((raw or "").strip())
+    if not rules.voen_is_valid(value):
+        errors.add(
+            "tax_number",
+            _(
+                "'%(value)s' is not a valid VÖEN: 10 digits, the 9th a check digit and the "
+                "last 1 (legal entity) or 2 (natural person)."
+            )
+            % {"value": raw},
+            "invalid_voen",
+        )
+    return value
+
+
+@transaction.atomic
+def organisation_create(*, actor: User, data: OrganisationData) -> Organisation:
+    require(actor, Perm.ORGANISATION_MANAGE)
+    errors = _Errors()
+    tax_number = _voen(data.tax_number, errors)
+    fields = _organisation_fields(data, errors)
+    errors.raise_if_any()
+    if Organisation.objects.filter(tax_number=tax_number).exists():
+        raise Conflict(
+            "duplicate_organisation",
+            _("An organisation with VÖEN %(voen)s is already registered.") % {"voen": tax_number},
+        )
+    try:
+        with transaction.atomic():
+            org = Organisation.objects.create(tax_number=tax_number, **fields)
+    except IntegrityError as exc:  # a concurrent registration of the same VÖEN
+        raise Conflict(
+            "duplicate_organisation", _("This organisation is already registered.")
+        ) from exc
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="registry.organisation",
+        object_id=org.pk,
+        changes={k: [None, v] for k, v in snapshot(org, ORGANISATION_FIELDS).items() if v},
+    )
+    return org
+
+
+@transaction.atomic
+def organisation_update(
+    *, actor: User, organisation_id: uuid.UUID | str, data: OrganisationData
+) -> Organisation:
+    """Replace the organisation's details; the VÖEN identifies it and cannot change."""
+    require(actor, Perm.ORGANISATION_MANAGE)
+    org = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+    if org is None:
+        raise NotFound("Organisation", _("Organisation not found"))
+    errors = _Errors()
+    if data.tax_number and rules.voen_normalize(data.tax_number) != org.tax_number:
+        errors.add(
+            "tax_number", _("The VÖEN of a registered organisation cannot change."), "not_updatable"
+        )
+    fields = _organisation_fields(data, errors)
+    errors.raise_if_any()
+    before = snapshot(org, ORGANISATION_FIELDS)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    changed = diff(before, snapshot(org, ORGANISATION_FIELDS))
+    if changed:
+        org.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="registry.organisation",
+            object_id=org.pk,
+            changes=changed,
+        )
+    return org
