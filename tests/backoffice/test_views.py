@@ -897,3 +897,212 @@ def test_search_purpose_is_required_and_recorded_with_each_record_opened(
     assert "TRP-2026-000123" in page.content.decode()
     view = AuditEntry.objects.filter(action="view", person_id=person.pk).latest("id")
     assert view.purpose == "case TRP-2026-000123"
+
+
+# --- organisations ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def organisation(officer: Any) -> Any:
+    city = City.objects.get(code="baku")
+    return services.organisation_create(
+        actor=officer,
+        data=services.OrganisationData(
+            tax_number="1400057421",
+            name="Caspian Pearl Hotel",
+            category="hotel",
+            is_host=True,
+            region=city.region.code,
+            city=city.code,
+            street="Neftçilər prospekti 1",
+        ),
+    )
+
+
+def _organisation_post(**overrides: Any) -> dict[str, Any]:
+    city = City.objects.get(code="baku")
+    data: dict[str, Any] = {
+        "tax_number": "2041400251",
+        "name": "Absheron Builders LLC",
+        "category": "company",
+        "roles": ["employer"],
+        "region": city.region.code,
+        "city": city.code,
+        "street": "Füzuli küçəsi 5",
+        "phone": "+994 12 404 00 00",
+        "email": "hr@absheron.example.az",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("query", ["1400057421", "1400 057 421", "caspian pearl"])
+def test_organisation_search_by_voen_and_by_name(
+    officer: Any, session_client: Callable[[Any], Client], organisation: Any, query: str
+) -> None:
+    url = reverse("backoffice:organisation_search")
+    response = session_client(officer).get(url, {"q": query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Caspian Pearl Hotel" in html and "1400057421" in html
+    assert reverse("backoffice:organisation_detail", args=[organisation.pk]) in html
+    assert reverse("backoffice:organisation_create") in html  # officers may register
+    miss = session_client(officer).get(url, {"q": "nobody here", "role": "employer"})
+    assert "Caspian Pearl Hotel" not in miss.content.decode()
+    wrong_role = session_client(officer).get(url, {"q": "caspian", "role": "employer"})
+    assert "Caspian Pearl Hotel" not in wrong_role.content.decode()
+
+
+def test_organisation_search_is_paginated(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    from umis.registry.rules import voen_generate
+
+    for i in range(27):
+        services.organisation_create(
+            actor=officer,
+            data=services.OrganisationData(
+                tax_number=voen_generate(),
+                name=f"Guest House {i:02d}",
+                category="landlord",
+                is_host=True,
+            ),
+        )
+    client = session_client(officer)
+    url = reverse("backoffice:organisation_search")
+    first = client.get(url, {"q": "guest house", "role": "host"}).content.decode()
+    assert "Guest House 00" in first and "Guest House 26" not in first
+    assert "page=2" in first and "role=host" in first
+    second = client.get(url, {"q": "guest house", "role": "host", "page": 2}).content.decode()
+    assert "Guest House 26" in second and "Guest House 00" not in second
+
+
+def test_create_organisation(officer: Any, session_client: Callable[[Any], Client]) -> None:
+    from umis.registry.models import Organisation
+
+    client = session_client(officer)
+    response = client.post(reverse("backoffice:organisation_create"), _organisation_post())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    org = Organisation.objects.get(tax_number="2041400251")
+    assert response["Location"] == reverse("backoffice:organisation_detail", args=[org.pk])
+    assert org.is_employer and not org.is_host and org.city.code == "baku"
+    assert org.phone == "+994124040000"
+    assert AuditEntry.objects.filter(
+        object_type="registry.organisation", object_id=str(org.pk), action=AuditAction.CREATE
+    ).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Absheron Builders LLC" in page and "2041400251" in page
+    assert reverse("backoffice:organisation_edit", args=[org.pk]) in page
+
+
+def test_create_organisation_with_an_invalid_voen_shows_the_field_error(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    from umis.registry.models import Organisation
+
+    response = session_client(officer).post(
+        reverse("backoffice:organisation_create"), _organisation_post(tax_number="2041400261")
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_tax_number_error"' in html and 'href="#id_tax_number"' in html
+    assert not Organisation.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="registry.organisation").exists()
+
+
+def test_create_organisation_without_a_role_or_with_a_taken_voen_is_refused(
+    officer: Any, session_client: Callable[[Any], Client], organisation: Any
+) -> None:
+    from umis.registry.models import Organisation
+
+    client = session_client(officer)
+    url = reverse("backoffice:organisation_create")
+    no_role = client.post(url, _organisation_post(roles=[]))
+    assert no_role.status_code == 422 and 'id="id_roles_error"' in no_role.content.decode()
+    taken = client.post(url, _organisation_post(tax_number=organisation.tax_number))
+    assert taken.status_code == 422 and 'id="id_tax_number_error"' in taken.content.decode()
+    assert Organisation.objects.count() == 1
+
+
+def test_edit_organisation_changes_the_name_and_writes_an_audit_entry(
+    officer: Any, session_client: Callable[[Any], Client], organisation: Any
+) -> None:
+    client = session_client(officer)
+    url = reverse("backoffice:organisation_edit", args=[organisation.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert 'value="1400057421"' in html and "disabled" in html.split('name="tax_number"')[1][:300]
+    response = client.post(
+        url,
+        {
+            "tax_number": "2041400251",  # ignored: the VÖEN cannot change
+            "name": "Caspian Pearl Boutique Hotel",
+            "category": "hotel",
+            "roles": ["host", "employer"],
+            "region": organisation.region.code,
+            "city": organisation.city.code,
+            "street": organisation.street,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == reverse("backoffice:organisation_detail", args=[organisation.pk])
+    organisation.refresh_from_db()
+    assert organisation.name == "Caspian Pearl Boutique Hotel"
+    assert organisation.tax_number == "1400057421" and organisation.is_employer
+    entry = AuditEntry.objects.filter(
+        object_type="registry.organisation",
+        object_id=str(organisation.pk),
+        action=AuditAction.UPDATE,
+    ).latest("id")
+    assert entry.changes["name"] == ["Caspian Pearl Hotel", "Caspian Pearl Boutique Hotel"]
+    assert entry.changes["is_employer"] == [False, True]
+    assert "tax_number" not in entry.changes
+
+
+def test_border_officer_views_organisations_but_cannot_change_them(
+    make_staff: Callable[..., Any], session_client: Callable[[Any], Client], organisation: Any
+) -> None:
+    client = session_client(make_staff("border_officer"))
+    search = client.get(reverse("backoffice:organisation_search"), {"q": "caspian"})
+    assert search.status_code == 200
+    assert reverse("backoffice:organisation_create") not in search.content.decode()
+    detail = client.get(reverse("backoffice:organisation_detail", args=[organisation.pk]))
+    assert detail.status_code == 200
+    html = detail.content.decode()
+    assert "Caspian Pearl Hotel" in html
+    assert reverse("backoffice:organisation_edit", args=[organisation.pk]) not in html
+    edit_url = reverse("backoffice:organisation_edit", args=[organisation.pk])
+    create_url = reverse("backoffice:organisation_create")
+    assert client.get(create_url).status_code == 403
+    assert client.post(create_url, _organisation_post()).status_code == 403
+    assert client.get(edit_url).status_code == 403
+    assert client.post(edit_url, _organisation_post(name="Renamed")).status_code == 403
+    organisation.refresh_from_db()
+    assert organisation.name == "Caspian Pearl Hotel"
+
+
+def test_analyst_cannot_open_organisation_pages(
+    make_staff: Callable[..., Any], session_client: Callable[[Any], Client], organisation: Any
+) -> None:
+    client = session_client(make_staff("analyst"))
+    for url in (
+        reverse("backoffice:organisation_search"),
+        reverse("backoffice:organisation_create"),
+        reverse("backoffice:organisation_detail", args=[organisation.pk]),
+        reverse("backoffice:organisation_edit", args=[organisation.pk]),
+    ):
+        assert client.get(url).status_code == 403, url
+    assert (
+        client.post(reverse("backoffice:organisation_create"), _organisation_post()).status_code
+        == 403
+    )
+    home = client.get(reverse("backoffice:home")).content.decode()
+    assert reverse("backoffice:organisation_search") not in home
+
+
+def test_organisations_link_in_the_navigation(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    home = session_client(officer).get(reverse("backoffice:home")).content.decode()
+    assert f'href="{reverse("backoffice:organisation_search")}"' in home

@@ -184,6 +184,10 @@ PAGES: dict[str, Perm] = {
     "document_flag": Perm.DOCUMENT_FLAG,
     "photo_upload": Perm.PERSON_UPDATE,
     "photo": Perm.PERSON_VIEW,
+    "organisation_search": Perm.ORGANISATION_VIEW,
+    "organisation_create": Perm.ORGANISATION_MANAGE,
+    "organisation_detail": Perm.ORGANISATION_VIEW,
+    "organisation_edit": Perm.ORGANISATION_MANAGE,
     "audit_search": Perm.AUDIT_SEARCH,
     "tokens": Perm.TOKEN_MANAGE,
     "token_revoke": Perm.TOKEN_MANAGE,
@@ -232,6 +236,8 @@ def test_back_office_page_by_role(
         kwargs["document_id"] = page_world["document"].pk
     if "photo_id" in params:
         kwargs["photo_id"] = page_world["photo"].pk
+    if "organisation_id" in params:
+        kwargs["organisation_id"] = page_world["organisation"].pk
     if "nationality_id" in params:
         kwargs["nationality_id"] = page_world["person"].nationalities.get().pk
     if "token_id" in params:

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from umis.core.constants import AccessPurpose, AuditAction, TokenScope
 from umis.core.errors import ApplicationError
 from umis.core.models import City, Country, Region
-from umis.registry.constants import DocumentStatus, NameSource, Script, Sex
+from umis.registry.constants import (
+    DocumentStatus,
+    NameSource,
+    OrganisationCategory,
+    Script,
+    Sex,
+)
 from umis.registry.models import DocumentType
 from umis.registry.services import UPDATABLE
 
@@ -408,6 +414,94 @@ class PhotoForm(UswdsFormMixin, forms.Form):
         help_text=_("A JPEG or PNG portrait, at least 100 pixels per side."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
+
+
+# --- organisations (hosts and employers) ---------------------------------------------------
+
+
+ORGANISATION_ROLES = [("host", _("Host")), ("employer", _("Employer"))]
+
+
+class OrganisationSearchForm(UswdsFormMixin, forms.Form):
+    """VÖEN, part of a name and a role: no personal data, so it travels in the query
+    string."""
+
+    q = forms.CharField(
+        label=_("VÖEN or name"),
+        required=False,
+        max_length=300,
+        help_text=_("The whole 10-digit VÖEN, or part of the name."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Registered as"),
+        required=False,
+        # Lazy labels, so the choices follow the active language.
+        choices=[("", _("Any")), *ORGANISATION_ROLES],
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+class OrganisationForm(UswdsFormMixin, forms.Form):
+    """A host or employer. When editing, the VÖEN is shown but cannot be changed."""
+
+    tax_number = forms.CharField(
+        label=_("VÖEN"),
+        max_length=20,
+        help_text=_("The tax number: 10 digits."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "numeric"}
+        ),
+    )
+    name = forms.CharField(label=_("Name"), max_length=300)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=_blank() + list(OrganisationCategory.choices)
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Registered as"),
+        choices=ORGANISATION_ROLES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A host receives foreign guests (hotel, landlord); an employer employs "
+            "foreigners. Tick one or both."
+        ),
+    )
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    city = forms.ChoiceField(
+        label=_("City"), required=False, help_text=_("Cities are grouped by region.")
+    )
+    street = forms.CharField(label=_("Street address"), max_length=300, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        help_text=_("With the country code, e.g. +994 12 123 45 67."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+
+    # Service field -> form field, for errors raised by organisation_create/_update.
+    ERROR_MAP = {"is_host": "roles", "is_employer": "roles"}
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices("region").choices = _blank() + region_choices()
+        self._choices("city").choices = _blank() + city_choices()
+        if editing:
+            field = self.fields["tax_number"]
+            field.disabled = True  # the submitted value is ignored; the initial one is used
+            field.required = False
+            field.help_text = _("The VÖEN identifies the organisation and cannot change.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("region")) != bool(data.get("city")):
+            for name in ("region", "city"):
+                if not data.get(name):
+                    self.add_error(name, _("Choose both region and city, or neither."))
+        return data
 
 
 # --- administration ----------------------------------------------------------------------

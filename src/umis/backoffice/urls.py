@@ -34,6 +34,18 @@ urlpatterns = [
     ),
     path("persons/<uuid:person_id>/photo/", views.photo_upload, name="photo_upload"),
     path("photos/<int:photo_id>/", views.photo, name="photo"),
+    path("organisations/", views.organisation_search, name="organisation_search"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path(
+        "organisations/<uuid:organisation_id>/",
+        views.organisation_detail,
+        name="organisation_detail",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/edit/",
+        views.organisation_edit,
+        name="organisation_edit",
+    ),
     path("audit/", views.audit_log, name="audit_search"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),

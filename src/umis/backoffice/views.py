@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from umis.backoffice.forms import (
     AddressForm,
@@ -29,6 +29,8 @@ from umis.backoffice.forms import (
     NameForm,
     NationalityEndForm,
     NationalityForm,
+    OrganisationForm,
+    OrganisationSearchForm,
     PersonCreateForm,
     PersonEditForm,
     PersonSearchForm,
@@ -51,7 +53,7 @@ from umis.core.selectors import audit_search, place_names
 from umis.core.tokens import token_create, token_list, token_revoke
 from umis.registry import selectors, services
 from umis.registry.constants import DocumentStatus, NameSource
-from umis.registry.models import Person
+from umis.registry.models import Organisation, Person
 
 View = Callable[..., HttpResponseBase]
 
@@ -200,6 +202,7 @@ _OBJECT_LABELS = {
     "registry.identitydocument": gettext_lazy("Document"),
     "registry.address": gettext_lazy("Address"),
     "registry.photo": gettext_lazy("Photo"),
+    "registry.organisation": gettext_lazy("Organisation"),
     "core.apitoken": gettext_lazy("API token"),
 }
 
@@ -228,16 +231,19 @@ def _pairs(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
     return out
 
 
-# Address entries record region and city by id (older entries may hold the code).
+# Address and organisation entries record region and city by id (older entries may hold
+# the code).
 _ADDRESS_PLACES = ("region", "city")
+_PLACED_OBJECTS = frozenset({"registry.address", "registry.organisation"})
 
 
 def _place_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
-    """{"region"|"city": {id or code as text: name}} for the address entries, one query
+    """{"region"|"city": {id or code as text: name}} for the address and organisation
+    entries, one query
     per model whatever the number of rows."""
     wanted: dict[str, set[str]] = {field: set() for field in _ADDRESS_PLACES}
     for entry in entries:
-        if entry.object_type != "registry.address":
+        if entry.object_type not in _PLACED_OBJECTS:
             continue
         for field, before, after in _pairs(entry):
             if field in wanted:
@@ -251,7 +257,7 @@ def _history_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
     for entry in entries:
         changes = []
         for field, before, after in _pairs(entry):
-            if entry.object_type == "registry.address" and field in places:
+            if entry.object_type in _PLACED_OBJECTS and field in places:
                 labels = places[field]
                 before = labels.get(str(before), before) if before is not None else None
                 after = labels.get(str(after), after) if after is not None else None
@@ -769,6 +775,153 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# --- organisations (hosts and employers) ---------------------------------------------------
+
+
+@office_view(Perm.ORGANISATION_VIEW)
+@require_GET
+def organisation_search(request: HttpRequest) -> HttpResponse:
+    """VÖEN, part of a name and a role are no personal data of foreigners, so this form
+    uses GET (unlike the person search); without criteria every organisation is listed."""
+    actor = _actor(request)
+    form = OrganisationSearchForm(request.GET or None)
+    results = None
+    if not form.is_bound or form.is_valid():
+        d = form.cleaned_data if form.is_bound else {}
+        results = selectors.organisation_search(
+            actor=actor,
+            query=(d.get("q") or "").strip(),
+            role=d.get("role") or "",
+            page=d.get("page") or 1,
+            page_size=25,
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "backoffice/organisation_search.html",
+        {
+            "form": form,
+            "results": results,
+            "query": query.urlencode(),
+            "searched": bool((request.GET.get("q") or "").strip() or request.GET.get("role")),
+            "can_manage": has_perm(actor, Perm.ORGANISATION_MANAGE),
+        },
+    )
+
+
+@office_view(Perm.ORGANISATION_VIEW)
+def organisation_detail(request: HttpRequest, organisation_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    organisation = selectors.organisation_get(actor=actor, organisation_id=organisation_id)
+    return render(
+        request,
+        "backoffice/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "can_manage": has_perm(actor, Perm.ORGANISATION_MANAGE),
+        },
+    )
+
+
+def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
+    d = form.cleaned_data
+    roles = set(d.get("roles") or ())
+    return services.OrganisationData(
+        tax_number=d.get("tax_number") or "",
+        name=d["name"],
+        category=d["category"],
+        is_host="host" in roles,
+        is_employer="employer" in roles,
+        region=d.get("region") or "",
+        city=d.get("city") or "",
+        street=d.get("street") or "",
+        phone=d.get("phone") or "",
+        email=d.get("email") or "",
+    )
+
+
+def _organisation_initial(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "tax_number": organisation.tax_number,
+        "name": organisation.name,
+        "category": organisation.category,
+        "roles": [
+            role
+            for role, flag in (
+                ("host", organisation.is_host),
+                ("employer", organisation.is_employer),
+            )
+            if flag
+        ],
+        "region": organisation.region.code if organisation.region else "",
+        "city": organisation.city.code if organisation.city else "",
+        "street": organisation.street,
+        "phone": organisation.phone,
+        "email": organisation.email,
+    }
+
+
+@office_view(Perm.ORGANISATION_MANAGE)
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            organisation = services.organisation_create(
+                actor=_actor(request), data=_organisation_data(form)
+            )
+        except (Forbidden, NotFound):
+            raise
+        except Conflict as exc:  # the VÖEN is already registered
+            form.add_error("tax_number", exc.detail)
+        except ApplicationError as exc:
+            apply_errors(form, exc, OrganisationForm.ERROR_MAP)
+        else:
+            messages.success(
+                request,
+                _("The organisation was registered with VÖEN %(voen)s.")
+                % {"voen": organisation.tax_number},
+            )
+            return redirect("backoffice:organisation_detail", organisation_id=organisation.pk)
+    return render(
+        request,
+        "backoffice/organisation_form.html",
+        {"form": form, "creating": True},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.ORGANISATION_MANAGE)
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, organisation_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    organisation = selectors.organisation_get(actor=actor, organisation_id=organisation_id)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None,
+        initial=_organisation_initial(organisation),
+        editing=True,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=actor, organisation_id=organisation.pk, data=_organisation_data(form)
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc, OrganisationForm.ERROR_MAP)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("backoffice:organisation_detail", organisation_id=organisation.pk)
+    return render(
+        request,
+        "backoffice/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=422 if form.is_bound and form.errors else 200,
+    )
 
 
 # --- administration ----------------------------------------------------------------------
