@@ -64,3 +64,28 @@ def test_session_cookie_settings(settings: Any) -> None:
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_signed_in_pages_are_not_cacheable_and_carry_a_request_id(
+    officer: Any, session_client: Any
+) -> None:
+    response = session_client(officer).get("/office/", HTTP_X_REQUEST_ID="trace-42")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert response["X-Request-ID"] == "trace-42"
+    public = Client().get("/")
+    assert "no-store" not in public.get("Cache-Control", "")
+    assert len(public["X-Request-ID"]) == 32
+
+
+def test_audit_entries_carry_the_request_id_and_client_address(
+    officer: Any, token_client: Any
+) -> None:
+    api = token_client(officer)
+    api.get("/api/v1/persons?name=Quliyev", HTTP_X_REQUEST_ID="req-7", REMOTE_ADDR="10.1.2.3")
+    entry = AuditEntry.objects.filter(action="search").latest("id")
+    assert (entry.request_id, entry.ip) == ("req-7", "10.1.2.3")
+    assert entry.actor_kind == "token" and "token" in entry.actor_label
+    # Which filters were used, never the values searched for.
+    assert entry.changes["filters"] == [None, ["name"]]
+    assert "Quliyev" not in str(entry.changes)
