@@ -69,7 +69,9 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def _blank(label: str = "—") -> list[tuple[str, str]]:
+def _blank(label: Any = "—") -> list[tuple[str, Any]]:
+    # A lazy label stays lazy: class-level choices are built at import, before any
+    # request has chosen a language.
     return [("", label)]
 
 
@@ -517,7 +519,7 @@ class AuditSearchForm(UswdsFormMixin, forms.Form):
         help_text=_("The beginning of a user name."),
     )
     action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=_blank(str(_("Any"))) + list(AuditAction.choices)
+        label=_("Action"), required=False, choices=_blank(_("Any")) + list(AuditAction.choices)
     )
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     person_id = forms.UUIDField(label=_("Person id"), required=False)
