@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "umis.core",
     "umis.registry",
+    "umis.border",
     "umis.backoffice",
     "umis.portal",
 ]

@@ -80,3 +80,19 @@ schema = _load_schema()
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms(case: Any, auth_headers: dict[str, str]) -> None:
     case.call_and_validate(headers=auth_headers, checks=CHECKS)
+
+
+@pytest.fixture
+def border_headers(keep_test_connection: None, make_staff: Any) -> dict[str, str]:
+    from umis.core.tokens import token_create
+
+    _, secret = token_create(actor=make_staff("border_officer"), name="schemathesis-border",
+                             scopes=["border:write"])
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@schema.include(path="/api/v1/border/events").parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_border_ingest_conforms(case: Any, border_headers: dict[str, str]) -> None:
+    """The border system's endpoint, fuzzed as the border system (messy batches)."""
+    case.call_and_validate(headers=border_headers, checks=CHECKS)

@@ -48,6 +48,22 @@ BODIES: dict[str, dict[str, Any]] = {
     "nationality_add": {"country": "XXA"},
     "name_add": {"script": "Cyrl", "family_name": "Матрикс"},
     "token_create": {"name": "matrix", "scopes": ["persons:read"]},
+    "border_events": {
+        "events": [
+            {
+                "event_id": "MX-1",
+                "direction": "entry",
+                "occurred_at": "2026-11-01T08:00:00+04:00",
+                "crossing_point": "AIR-GYD",
+                "document_number": "MX7654321",
+                "document_issuing_state": "UKR",
+                "family_name": "MATRIX",
+                "birth_date": "1990-01-01",
+                "sex": "F",
+                "nationality": "UKR",
+            }
+        ]
+    },
     "organisation_create": {
         "tax_number": "1400057421",
         "name": "Matrix Hotel",

@@ -246,11 +246,13 @@ def build_api() -> NinjaAPI:
                 request_id=context.current().request_id,
             )
 
+    from umis.border.api import router as border_router
     from umis.core.api_routes import router as core_router
     from umis.registry.api import router as registry_router
     from umis.registry.api_organisations import router as organisations_router
 
     api.add_router("/", registry_router)
     api.add_router("/", organisations_router)
+    api.add_router("/", border_router)
     api.add_router("/", core_router)
     return api

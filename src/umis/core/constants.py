@@ -35,6 +35,7 @@ class TokenScope(models.TextChoices):
     PERSONS_READ = "persons:read", _("Read person records")
     PERSONS_WRITE = "persons:write", _("Create and change person records")
     AUDIT_READ = "audit:read", _("Search the audit log")
+    BORDER_WRITE = "border:write", _("Send entry/exit events")
 
 
 class AccessPurpose(models.TextChoices):

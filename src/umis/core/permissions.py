@@ -26,6 +26,7 @@ class Perm(models.TextChoices):
     PERSON_CREATE = "person.create"
     PERSON_UPDATE = "person.update"
     DOCUMENT_FLAG = "document.flag"
+    BORDER_EVENT_INGEST = "border.event_ingest"
     ORGANISATION_VIEW = "organisation.view"
     ORGANISATION_MANAGE = "organisation.manage"
     AUDIT_SEARCH = "audit.search"
@@ -48,6 +49,9 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.DOCUMENT_FLAG: _CASEWORK | {Role.BORDER_OFFICER},
     # Hosts and employers: registered and corrected at the counter; border officers look
     # them up (who invited or employs a traveller).
+    # Entry/exit events come from the border entry-exit system (its client acts as a
+    # border officer until agency clients land) and create provisional persons.
+    Perm.BORDER_EVENT_INGEST: frozenset({Role.BORDER_OFFICER}),
     Perm.ORGANISATION_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
     Perm.ORGANISATION_MANAGE: _CASEWORK,
     Perm.AUDIT_SEARCH: frozenset({Role.ADMINISTRATOR}),

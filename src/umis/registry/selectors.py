@@ -224,3 +224,26 @@ def organisation_get(*, actor: User, organisation_id: uuid.UUID | str) -> Organi
     if org is None:
         raise NotFound("Organisation", _("Organisation not found"))
     return org
+
+
+# --- identity matching (system use) ----------------------------------------------------
+# Called by the identity matcher on behalf of an ingestion the caller was already
+# authorised for; they return ids only and read no more than the matching keys.
+
+
+def person_ids_by_document(*, issuing_state: str, number: str) -> list[uuid.UUID]:
+    return list(
+        IdentityDocument.objects.filter(issuing_state_id=issuing_state, number=number)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
+def person_ids_by_name_and_birth(
+    *, name_key: str, year: int, month: int | None, day: int | None
+) -> list[uuid.UUID]:
+    return list(
+        Person.objects.exclude(status="merged")
+        .filter(name_key=name_key, birth_year=year, birth_month=month, birth_day=day)
+        .values_list("id", flat=True)[:2]
+    )

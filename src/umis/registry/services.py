@@ -37,6 +37,7 @@ from umis.registry.constants import (
     DocumentStatus,
     NameSource,
     OrganisationCategory,
+    PersonStatus,
     Script,
     Sex,
 )
@@ -348,6 +349,25 @@ def _bump(person: Person) -> None:
 @transaction.atomic
 def person_create(*, actor: User, data: PersonData) -> Person:
     require(actor, Perm.PERSON_CREATE)
+    return _person_create(actor, data, status=PersonStatus.ACTIVE, office=actor.office)
+
+
+@transaction.atomic
+def person_create_provisional(
+    *, actor: User, data: PersonData, document: DocumentData, permission: Perm
+) -> Person:
+    """A person known only from a source record (border event, registration) that matched
+    nobody: status provisional, no responsible office, with the travel document of the
+    record so that the next record with it links here. `permission` is the one that
+    authorised the ingestion."""
+    require(actor, permission)
+    person = _person_create(actor, data, status=PersonStatus.PROVISIONAL, office=None)
+    if document.number:
+        _document_create(actor, person, document)
+    return person
+
+
+def _person_create(actor: User, data: PersonData, *, status: str, office: Any) -> Person:
     errors = _Errors()
     family = _clean_text(data.family_name, 150)
     if not family:
@@ -386,7 +406,8 @@ def person_create(*, actor: User, data: PersonData) -> Person:
         birth_country=birth_country,
         phone=phone,
         email=email,
-        office=actor.office,
+        office=office,
+        status=status,
     )
     _audit_person(
         actor,
@@ -726,6 +747,10 @@ def document_add(
 ) -> IdentityDocument:
     person = _lock_person(person_id)
     require(actor, Perm.PERSON_UPDATE, person)
+    return _document_create(actor, person, data)
+
+
+def _document_create(actor: User, person: Person, data: DocumentData) -> IdentityDocument:
     mrz_text = ""
     if data.mrz.strip():
         fields = mrz_prefill(data.mrz)  # raises 422 naming the failing check
