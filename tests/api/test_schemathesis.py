@@ -86,8 +86,9 @@ def test_api_conforms(case: Any, auth_headers: dict[str, str]) -> None:
 def border_headers(keep_test_connection: None, make_staff: Any) -> dict[str, str]:
     from umis.core.tokens import token_create
 
-    _, secret = token_create(actor=make_staff("border_officer"), name="schemathesis-border",
-                             scopes=["border:write"])
+    _, secret = token_create(
+        actor=make_staff("border_officer"), name="schemathesis-border", scopes=["border:write"]
+    )
     return {"Authorization": f"Bearer {secret}"}
 
 

@@ -4,6 +4,7 @@ core.permissions.MATRIX says so. New operations must declare their permission
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -64,6 +65,18 @@ BODIES: dict[str, dict[str, Any]] = {
             }
         ]
     },
+    "entry_ban_create": {
+        "document_issuing_state": "IRN",
+        "document_number": "MX1",
+        "legal_basis": "Migration Code",
+        "authority": "SMS",
+        "valid_from": "2026-01-01",
+    },
+    "entry_ban_lift": {"reason": "matrix"},
+    "invalid_documents": {
+        "source": "matrix",
+        "documents": [{"issuing_state": "UKR", "number": "MX2", "reason": "lost"}],
+    },
     "organisation_create": {
         "tax_number": "1400057421",
         "name": "Matrix Hotel",
@@ -117,7 +130,16 @@ def world(officer: Any) -> dict[str, Any]:
             tax_number="4299390861", name="Target Hotel", category="hotel", is_host=True
         ),
     )
-    return {"person": person, "document": doc, "organisation": organisation}
+    from umis.border.models import EntryBan
+
+    ban = EntryBan.objects.create(
+        document_issuing_state="GEO",
+        document_number="B1",
+        legal_basis="test",
+        authority="test",
+        valid_from=dt.date(2026, 1, 1),
+    )
+    return {"person": person, "document": doc, "organisation": organisation, "ban": ban}
 
 
 def _photo() -> io.BytesIO:
@@ -160,6 +182,7 @@ def test_api_operation_by_role(
         document_id=world["document"].pk,
         token_id=token_id,
         organisation_id=world["organisation"].pk,
+        ban_id=world["ban"].pk,
     )
     op_id = (
         op["operationId"].split("_", 2)[-1]

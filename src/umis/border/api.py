@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from umis.border import services
+from umis.border import services, watchlist
 from umis.core.api import STAFF_AUTH, actor_of, needs, require_scope
 from umis.core.constants import TokenScope
 from umis.core.permissions import Perm
-from umis.core.schemas import FieldErrorOut, errors
+from umis.core.schemas import FieldErrorOut, SafeStr, errors
 
 router = Router(tags=["border"], auth=STAFF_AUTH)
 
@@ -90,3 +91,160 @@ def border_events(request: HttpRequest, payload: BorderEventBatchIn) -> Any:
             for r in report.results
         ],
     )
+
+
+# --- watch list ------------------------------------------------------------------------
+
+
+class EntryBanIn(Schema):
+    person_id: uuid.UUID | None = None
+    document_issuing_state: SafeStr = Field("", max_length=3)
+    document_number: SafeStr = Field("", max_length=30)
+    legal_basis: SafeStr = Field(min_length=1, max_length=300)
+    authority: SafeStr = Field(min_length=1, max_length=200)
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+
+class EntryBanOut(Schema):
+    id: uuid.UUID
+    person_id: uuid.UUID | None
+    document_issuing_state: str
+    document_number: str
+    legal_basis: str
+    authority: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    lifted_at: dt.datetime | None
+    lifted_reason: str
+
+
+class EntryBanPageOut(Schema):
+    items: list[EntryBanOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class LiftIn(Schema):
+    reason: SafeStr = Field(min_length=1, max_length=300)
+
+
+def _ban(b: Any) -> EntryBanOut:
+    return EntryBanOut(
+        id=b.pk,
+        person_id=b.person_id,
+        document_issuing_state=b.document_issuing_state,
+        document_number=b.document_number,
+        legal_basis=b.legal_basis,
+        authority=b.authority,
+        valid_from=b.valid_from,
+        valid_to=b.valid_to,
+        lifted_at=b.lifted_at,
+        lifted_reason=b.lifted_reason,
+    )
+
+
+class BanQuery(Schema):
+    person_id: uuid.UUID | None = None
+    in_force_only: bool = True
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(50, ge=1, le=100)
+
+
+@router.get(
+    "/border/entry-bans",
+    response={200: EntryBanPageOut, **errors()},
+    summary="Entry bans (not lifted, unless asked)",
+    openapi_extra=needs(Perm.WATCHLIST_VIEW),
+)
+def entry_ban_list(request: HttpRequest, q: Query[BanQuery]) -> Any:
+    require_scope(request, TokenScope.PERSONS_READ.value)
+    page = watchlist.entry_ban_list(
+        actor=actor_of(request),
+        person_id=q.person_id,
+        in_force_only=q.in_force_only,
+        page=q.page,
+        page_size=q.page_size,
+    )
+    return EntryBanPageOut(
+        items=[_ban(b) for b in page.items],
+        count=page.count,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
+@router.post(
+    "/border/entry-bans",
+    response={201: EntryBanOut, **errors()},
+    summary="Ban a person or a document from entering",
+    openapi_extra=needs(Perm.WATCHLIST_MANAGE),
+)
+def entry_ban_create(request: HttpRequest, payload: EntryBanIn) -> Any:
+    require_scope(request, TokenScope.WATCHLIST_WRITE.value)
+    ban = watchlist.entry_ban_create(
+        actor=actor_of(request), data=watchlist.EntryBanData(**payload.model_dump())
+    )
+    return Status(201, _ban(ban))
+
+
+@router.post(
+    "/border/entry-bans/{ban_id}/lift",
+    response={200: EntryBanOut, **errors(404)},
+    summary="Lift an entry ban (kept as history)",
+    openapi_extra=needs(Perm.WATCHLIST_MANAGE),
+)
+def entry_ban_lift(request: HttpRequest, ban_id: uuid.UUID, payload: LiftIn) -> Any:
+    require_scope(request, TokenScope.WATCHLIST_WRITE.value)
+    return _ban(
+        watchlist.entry_ban_lift(actor=actor_of(request), ban_id=ban_id, reason=payload.reason)
+    )
+
+
+class InvalidDocumentIn(Schema):
+    issuing_state: str | None = None
+    number: str | None = None
+    reason: str | None = Field(None, description="lost | stolen | revoked | forged")
+    reported_on: str | None = Field(None, description="YYYY-MM-DD; today if empty")
+
+
+class InvalidDocumentBatchIn(Schema):
+    source: SafeStr = Field(
+        min_length=1, max_length=100, description="Who reported them, e.g. 'Interpol SLTD'"
+    )
+    documents: list[InvalidDocumentIn] = Field(min_length=1, max_length=watchlist.MAX_BATCH)
+
+
+class RowResultOut(Schema):
+    index: int
+    status: str = Field(description="created | updated | unchanged | rejected")
+    errors: list[FieldErrorOut]
+
+
+@router.post(
+    "/border/invalid-documents",
+    response={200: list[RowResultOut], **errors()},
+    summary="Load lost, stolen, revoked or forged documents (idempotent per document)",
+    openapi_extra=needs(Perm.WATCHLIST_MANAGE),
+)
+def invalid_documents(request: HttpRequest, payload: InvalidDocumentBatchIn) -> Any:
+    require_scope(request, TokenScope.WATCHLIST_WRITE.value)
+    results = watchlist.invalid_documents_load(
+        actor=actor_of(request),
+        rows=[d.model_dump() for d in payload.documents],
+        source=payload.source,
+    )
+    return [
+        RowResultOut(
+            index=r.index,
+            status=r.status,
+            errors=[
+                FieldErrorOut(
+                    field=f"documents.{r.index}.{e.field}", code=e.code, message=e.message
+                )
+                for e in r.errors
+            ],
+        )
+        for r in results
+    ]

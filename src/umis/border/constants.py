@@ -18,3 +18,10 @@ class LinkMethod(models.TextChoices):
 class EventFlag(models.TextChoices):
     EXIT_WITHOUT_ENTRY = "exit_without_entry", _("Exit with no recorded entry")
     ENTRY_WITHOUT_EXIT = "entry_without_exit", _("Entry while already in the country")
+
+
+class InvalidReason(models.TextChoices):
+    LOST = "lost", _("Reported lost")
+    STOLEN = "stolen", _("Reported stolen")
+    REVOKED = "revoked", _("Revoked or cancelled by the issuer")
+    FORGED = "forged", _("Forged or altered")

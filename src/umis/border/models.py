@@ -3,10 +3,13 @@ document and birth date are kept as sent; the link to a Person carries how it wa
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from umis.border.constants import Direction, LinkMethod
+from umis.border.constants import Direction, InvalidReason, LinkMethod
 from umis.core.models import CrossingPoint
 from umis.registry.models import Person
 
@@ -51,3 +54,70 @@ class BorderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.direction}"
+
+
+class EntryBan(models.Model):
+    """A ban on entering the country, on a person of the registry or on a document."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="entry_bans", null=True, blank=True
+    )
+    document_issuing_state = models.CharField(max_length=3, blank=True)
+    document_number = models.CharField(max_length=30, blank=True)
+    legal_basis = models.CharField(max_length=300)
+    authority = models.CharField(max_length=200)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)  # open-ended when empty
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False)
+                | (~Q(document_number="") & ~Q(document_issuing_state="")),
+                name="entryban_person_or_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="entryban_dates_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["document_issuing_state", "document_number"], name="entryban_document_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"entry ban {self.pk}"
+
+
+class InvalidDocument(models.Model):
+    """A travel document reported lost, stolen, revoked or forged, whether or not its
+    holder is in the registry (e.g. from the issuing state or Interpol's SLTD list)."""
+
+    id = models.BigAutoField(primary_key=True)
+    issuing_state = models.CharField(max_length=3)
+    number = models.CharField(max_length=30)
+    reason = models.CharField(max_length=10, choices=InvalidReason.choices)
+    reported_on = models.DateField()
+    source = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["issuing_state", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuing_state", "number"], name="invaliddocument_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuing_state} {self.reason}"

@@ -27,6 +27,8 @@ class Perm(models.TextChoices):
     PERSON_UPDATE = "person.update"
     DOCUMENT_FLAG = "document.flag"
     BORDER_EVENT_INGEST = "border.event_ingest"
+    WATCHLIST_VIEW = "watchlist.view"
+    WATCHLIST_MANAGE = "watchlist.manage"
     ORGANISATION_VIEW = "organisation.view"
     ORGANISATION_MANAGE = "organisation.manage"
     AUDIT_SEARCH = "audit.search"
@@ -52,6 +54,10 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     # Entry/exit events come from the border entry-exit system (its client acts as a
     # border officer until agency clients land) and create provisional persons.
     Perm.BORDER_EVENT_INGEST: frozenset({Role.BORDER_OFFICER}),
+    # Entry bans are decided by supervisors; lost/stolen document lists are loaded by the
+    # border service's systems; everyone who checks people at the counter or border sees them.
+    Perm.WATCHLIST_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
+    Perm.WATCHLIST_MANAGE: frozenset({Role.SUPERVISOR, Role.BORDER_OFFICER}),
     Perm.ORGANISATION_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
     Perm.ORGANISATION_MANAGE: _CASEWORK,
     Perm.AUDIT_SEARCH: frozenset({Role.ADMINISTRATOR}),
