@@ -65,6 +65,11 @@ BODIES: dict[str, dict[str, Any]] = {
             }
         ]
     },
+    "border_check": {
+        "direction": "entry",
+        "document_number": "TG1234567",
+        "document_issuing_state": "GEO",
+    },
     "entry_ban_create": {
         "document_issuing_state": "IRN",
         "document_number": "MX1",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from umis.border import services, watchlist
+from umis.border import checks, services, watchlist
 from umis.core.api import STAFF_AUTH, actor_of, needs, require_scope
 from umis.core.constants import TokenScope
 from umis.core.permissions import Perm
@@ -248,3 +248,57 @@ def invalid_documents(request: HttpRequest, payload: InvalidDocumentBatchIn) -> 
         )
         for r in results
     ]
+
+
+# --- border check ----------------------------------------------------------------------
+
+
+class BorderCheckIn(Schema):
+    direction: Literal["entry", "exit"]
+    document_number: SafeStr = Field(min_length=1, max_length=30)
+    document_issuing_state: SafeStr = Field(min_length=1, max_length=3)
+    family_name: SafeStr = Field("", max_length=150)
+    given_names: SafeStr = Field("", max_length=150)
+    birth_date: SafeStr = Field("", max_length=10, description="YYYY-MM-DD (or partial)")
+    nationality: SafeStr = Field("", max_length=3)
+
+
+class ReasonOut(Schema):
+    code: str = Field(description="entry_ban | invalid_document | overstay")
+    detail: str
+
+
+class TravellerSummaryOut(Schema):
+    id: uuid.UUID
+    personal_number: str
+    family_name: str
+    given_names: str
+    birth_date: str
+    nationalities: list[str]
+    in_country: bool
+    permitted_until: dt.date | None
+    days_used: int
+
+
+class BorderCheckOut(Schema):
+    decision: str = Field(description="allow | refer")
+    reasons: list[ReasonOut]
+    person: TravellerSummaryOut | None
+
+
+@router.post(
+    "/border/checks",
+    response={200: BorderCheckOut, **errors()},
+    summary="May this traveller cross? allow or refer, with reasons (audited)",
+    openapi_extra=needs(Perm.BORDER_CHECK),
+)
+def border_check(request: HttpRequest, payload: BorderCheckIn) -> Any:
+    require_scope(request, TokenScope.BORDER_CHECK.value)
+    result = checks.border_check(
+        actor=actor_of(request), data=checks.CheckData(**payload.model_dump())
+    )
+    return BorderCheckOut(
+        decision=result.decision,
+        reasons=[ReasonOut(code=r.code, detail=r.detail) for r in result.reasons],
+        person=TravellerSummaryOut(**vars(result.person)) if result.person else None,
+    )

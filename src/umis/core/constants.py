@@ -36,6 +36,7 @@ class TokenScope(models.TextChoices):
     PERSONS_WRITE = "persons:write", _("Create and change person records")
     AUDIT_READ = "audit:read", _("Search the audit log")
     BORDER_WRITE = "border:write", _("Send entry/exit events")
+    BORDER_CHECK = "border:check", _("Check travellers at the border")
     WATCHLIST_WRITE = "watchlist:write", _("Change entry bans and invalid documents")
 
 

@@ -27,6 +27,7 @@ class Perm(models.TextChoices):
     PERSON_UPDATE = "person.update"
     DOCUMENT_FLAG = "document.flag"
     BORDER_EVENT_INGEST = "border.event_ingest"
+    BORDER_CHECK = "border.check"
     WATCHLIST_VIEW = "watchlist.view"
     WATCHLIST_MANAGE = "watchlist.manage"
     ORGANISATION_VIEW = "organisation.view"
@@ -54,6 +55,7 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     # Entry/exit events come from the border entry-exit system (its client acts as a
     # border officer until agency clients land) and create provisional persons.
     Perm.BORDER_EVENT_INGEST: frozenset({Role.BORDER_OFFICER}),
+    Perm.BORDER_CHECK: frozenset({Role.BORDER_OFFICER, Role.SUPERVISOR}),
     # Entry bans are decided by supervisors; lost/stolen document lists are loaded by the
     # border service's systems; everyone who checks people at the counter or border sees them.
     Perm.WATCHLIST_VIEW: _CASEWORK | {Role.BORDER_OFFICER},

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from umis.border.services import border_events_ingest
+from umis.border.watchlist import EntryBanData, entry_ban_create, invalid_documents_load
+from umis.core.models import AuditEntry
+from umis.registry.services import document_flag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def border_officer(make_staff: Any) -> Any:
+    return make_staff("border_officer")
+
+
+@pytest.fixture
+def check_api(border_officer: Any, token_client: Any) -> Any:
+    return token_client(border_officer, scopes=["border:check"])
+
+
+def _arrive(
+    actor: Any,
+    days_ago: int,
+    number: str = "753000111",
+    nationality: str = "RUS",
+    event_id: str = "in-1",
+) -> str:
+    at = timezone.now() - dt.timedelta(days=days_ago)
+    report = border_events_ingest(
+        actor=actor,
+        events=[
+            {
+                "event_id": event_id,
+                "direction": "entry",
+                "occurred_at": at.isoformat(),
+                "crossing_point": "AIR-GYD",
+                "document_number": number,
+                "document_issuing_state": nationality,
+                "family_name": "SMIRNOV",
+                "given_names": "OLEG",
+                "birth_date": "1979-09-09",
+                "sex": "M",
+                "nationality": nationality,
+            }
+        ],
+    )
+    assert report.count("created") == 1
+    return str(report.results[0].person_id)
+
+
+def _check(api: Any, **kw: Any) -> dict[str, Any]:
+    body = {
+        "direction": "exit",
+        "document_number": "753000111",
+        "document_issuing_state": "RUS",
+        "family_name": "SMIRNOV",
+        "given_names": "OLEG",
+        "birth_date": "1979-09-09",
+    }
+    body.update(kw)
+    response = api.post("/api/v1/border/checks", body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_a_traveller_within_the_rules_is_allowed_with_a_summary(
+    check_api: Any, border_officer: Any
+) -> None:
+    pid = _arrive(border_officer, days_ago=10)
+    result = _check(check_api)
+    assert result["decision"] == "allow" and result["reasons"] == []
+    assert result["person"]["id"] == pid and result["person"]["in_country"] is True
+    assert result["person"]["days_used"] == 11
+    entry = AuditEntry.objects.filter(object_type="border.check").get()
+    assert entry.changes["decision"] == [None, "allow"] and str(entry.person_id) == pid
+
+
+def test_overstay_on_exit_is_referred_with_the_number_of_days(
+    check_api: Any, border_officer: Any
+) -> None:
+    _arrive(border_officer, days_ago=99)  # 100 days present counting today: 10 too many
+    result = _check(check_api)
+    assert result["decision"] == "refer"
+    assert [r["code"] for r in result["reasons"]] == ["overstay"]
+    assert "10" in result["reasons"][0]["detail"]
+
+
+def test_entry_ban_on_a_document_refers_on_entry_only(check_api: Any, supervisor: Any) -> None:
+    entry_ban_create(
+        actor=supervisor,
+        data=EntryBanData(
+            legal_basis="Migration Code, Art. 16",
+            authority="SMS",
+            valid_from=timezone.localdate() - dt.timedelta(days=1),
+            document_issuing_state="IRN",
+            document_number="K9876543",
+        ),
+    )
+    on_entry = _check(
+        check_api, direction="entry", document_number="k 9876543", document_issuing_state="IRN"
+    )
+    assert on_entry["decision"] == "refer"
+    assert on_entry["reasons"][0]["code"] == "entry_ban"
+    assert on_entry["person"] is None
+    on_exit = _check(
+        check_api, direction="exit", document_number="K9876543", document_issuing_state="IRN"
+    )
+    assert on_exit["decision"] == "allow"
+
+
+def test_listed_or_flagged_documents_are_referred(
+    check_api: Any, supervisor: Any, border_officer: Any, officer: Any
+) -> None:
+    invalid_documents_load(
+        actor=supervisor,
+        source="Interpol SLTD",
+        rows=[{"issuing_state": "UKR", "number": "FE000001", "reason": "stolen"}],
+    )
+    listed = _check(
+        check_api, direction="entry", document_number="FE000001", document_issuing_state="UKR"
+    )
+    assert [r["code"] for r in listed["reasons"]] == ["invalid_document"]
+    _arrive(border_officer, days_ago=1)
+    from umis.registry.models import IdentityDocument
+
+    doc = IdentityDocument.objects.get(number="753000111")
+    document_flag(actor=officer, document_id=doc.pk, status="lost", reason="Reported lost")
+    flagged = _check(check_api)
+    assert [r["code"] for r in flagged["reasons"]] == ["invalid_document"]
+
+
+def test_bad_check_input_is_422_naming_the_field(check_api: Any) -> None:
+    response = check_api.post(
+        "/api/v1/border/checks",
+        {
+            "direction": "exit",
+            "document_number": "X1",
+            "document_issuing_state": "QQQ",
+            "birth_date": "1979-13-01",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {
+        "document_issuing_state",
+        "birth_date",
+    }
+    assert not AuditEntry.objects.filter(object_type="border.check").exists()
