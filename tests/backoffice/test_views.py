@@ -1106,3 +1106,175 @@ def test_organisations_link_in_the_navigation(
 ) -> None:
     home = session_client(officer).get(reverse("backoffice:home")).content.decode()
     assert f'href="{reverse("backoffice:organisation_search")}"' in home
+
+
+# --- border check and stays ----------------------------------------------------------------
+
+
+@pytest.fixture
+def border_officer(make_staff: Callable[..., Any]) -> Any:
+    return make_staff("border_officer")
+
+
+def _check_post(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "direction": "entry",
+        "document_number": "K9876543",
+        "document_issuing_state": "IRN",
+        "family_name": "",
+        "given_names": "",
+        "birth_date": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_border_check_refers_a_document_with_an_entry_ban(
+    border_officer: Any, supervisor: Any, session_client: Callable[[Any], Client]
+) -> None:
+    from django.utils import timezone
+
+    from umis.border.watchlist import EntryBanData, entry_ban_create
+
+    entry_ban_create(
+        actor=supervisor,
+        data=EntryBanData(
+            legal_basis="Migration Code, Art. 16",
+            authority="State Migration Service",
+            valid_from=timezone.localdate() - dt.timedelta(days=1),
+            document_issuing_state="IRN",
+            document_number="K9876543",
+        ),
+    )
+    client = session_client(border_officer)
+    url = reverse("backoffice:border_check")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'method="post"' in page.content
+    response = client.post(url, _check_post(document_number="k 9876543"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-decision="refer"' in html and "usa-alert--error" in html
+    assert 'role="status"' in html and "REFER" in html
+    assert 'data-reason="entry_ban"' in html and "Migration Code, Art. 16" in html
+    assert "not in the registry" in html
+    entry = AuditEntry.objects.get(object_type="border.check")
+    assert entry.actor == border_officer and entry.changes["decision"] == [None, "refer"]
+
+
+def test_border_check_allows_a_clean_traveller_and_links_the_record(
+    border_officer: Any,
+    session_client: Callable[[Any], Client],
+    person: Person,
+    document: IdentityDocument,
+) -> None:
+    client = session_client(border_officer)
+    url = reverse("backoffice:border_check")
+    post = _check_post(
+        document_number="751234567",
+        document_issuing_state="RUS",
+        family_name="Petrova",
+        birth_date="1990-05-04",
+    )
+    response = client.post(url, post)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-decision="allow"' in html and "usa-alert--success" in html and "ALLOW" in html
+    assert "data-reason=" not in html
+    assert person.personal_number in html
+    assert reverse("backoffice:person_detail", args=[person.pk]) in html
+    # With htmx: the result region, and the fields out of band (no page around them).
+    htmx = client.post(url, post, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 200
+    assert b"<html" not in htmx.content
+    assert b'data-decision="allow"' in htmx.content
+    assert b'id="border-check-fields" hx-swap-oob="true"' in htmx.content
+
+
+def test_border_check_with_an_unknown_country_is_a_field_error(
+    border_officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    client = session_client(border_officer)
+    url = reverse("backoffice:border_check")
+    response = client.post(url, _check_post(document_issuing_state="XYZ"))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_document_issuing_state_error"' in html
+    assert 'href="#id_document_issuing_state"' in html
+    assert "data-decision" not in html
+    # The service's own checks land on their field too.
+    bad = client.post(url, _check_post(document_number="AB#12"))
+    assert bad.status_code == 422
+    assert 'id="id_document_number_error"' in bad.content.decode()
+    htmx = client.post(url, _check_post(document_issuing_state="XYZ"), HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 200  # htmx swaps no 4xx answer: the errors come with 200
+    assert b"data-error-summary" in htmx.content
+    assert not AuditEntry.objects.filter(object_type="border.check").exists()
+
+
+def test_officer_cannot_use_the_border_check(
+    officer: Any, border_officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    client = session_client(officer)
+    url = reverse("backoffice:border_check")
+    assert client.get(url).status_code == 403
+    assert client.post(url, _check_post()).status_code == 403
+    assert not AuditEntry.objects.filter(object_type="border.check").exists()
+    home = client.get(reverse("backoffice:home")).content.decode()
+    assert f'href="{url}"' not in home
+    border_home = session_client(border_officer).get(reverse("backoffice:home")).content.decode()
+    assert f'href="{url}"' in border_home
+
+
+def test_person_page_shows_stay_and_crossings(
+    border_officer: Any, officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from umis.border.services import border_events_ingest
+
+    def arrive(event_id: str, days_ago: int, direction: str = "entry") -> Any:
+        at = timezone.now() - dt.timedelta(days=days_ago)
+        report = border_events_ingest(
+            actor=border_officer,
+            events=[
+                {
+                    "event_id": event_id,
+                    "direction": direction,
+                    "occurred_at": at.isoformat(),
+                    "crossing_point": "AIR-GYD",
+                    "document_number": "753000111",
+                    "document_issuing_state": "RUS",
+                    "family_name": "SMIRNOV",
+                    "given_names": "OLEG",
+                    "birth_date": "1979-09-09",
+                    "sex": "M",
+                    "nationality": "RUS",
+                }
+            ],
+        )
+        return report.results[0].person_id
+
+    person_id = arrive("in-1", days_ago=5)
+    client = session_client(officer)
+    url = reverse("backoffice:person_detail", args=[person_id])
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(url)
+    assert response.status_code == 200
+    stays = response.content.decode().split('id="stays"', 1)[1].split("</section>", 1)[0]
+    assert "Available in a later release" not in stays
+    assert "In the country since" in stays
+    assert "AIR-GYD" in stays and "Entry" in stays
+    assert "Days used in the window" in stays
+    # Two more crossings (one an exit while already out: flagged) cost no extra queries.
+    arrive("out-1", days_ago=2, direction="exit")
+    arrive("out-2", days_ago=1, direction="exit")
+    with CaptureQueriesContext(connection) as three:
+        again = client.get(url).content.decode()
+    assert len(three.captured_queries) == len(one.captured_queries)
+    stays = again.split('id="stays"', 1)[1].split("</section>", 1)[0]
+    assert stays.count("AIR-GYD") == 3
+    assert "Not in the country" in stays
+    assert "Exit with no recorded entry" in stays and "usa-tag" in stays

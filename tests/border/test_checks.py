@@ -152,3 +152,17 @@ def test_bad_check_input_is_422_naming_the_field(check_api: Any) -> None:
         "birth_date",
     }
     assert not AuditEntry.objects.filter(object_type="border.check").exists()
+
+
+def test_person_stay_api_shows_status_and_crossings(
+    border_officer: Any, officer: Any, token_client: Any
+) -> None:
+    pid = _arrive(border_officer, days_ago=30)
+    api = token_client(officer, scopes=["persons:read"])
+    body = api.get(f"/api/v1/persons/{pid}/stay").json()
+    assert body["in_country"] is True and body["days_used"] == 31
+    assert body["basis"] == "visa_free_rolling" and body["days_left"] == 59
+    assert body["permitted_until"] == (timezone.localdate() + dt.timedelta(days=59)).isoformat()
+    assert [c["direction"] for c in body["crossings"]] == ["entry"]
+    assert body["legal_ref"]
+    assert api.get("/api/v1/persons/00000000-0000-0000-0000-000000000000/stay").status_code == 404

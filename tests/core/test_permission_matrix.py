@@ -232,6 +232,7 @@ PAGES: dict[str, Perm] = {
     "organisation_create": Perm.ORGANISATION_MANAGE,
     "organisation_detail": Perm.ORGANISATION_VIEW,
     "organisation_edit": Perm.ORGANISATION_MANAGE,
+    "border_check": Perm.BORDER_CHECK,
     "audit_search": Perm.AUDIT_SEARCH,
     "tokens": Perm.TOKEN_MANAGE,
     "token_revoke": Perm.TOKEN_MANAGE,

@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from umis.border.constants import Direction
 from umis.core.constants import AccessPurpose, AuditAction, TokenScope
 from umis.core.errors import ApplicationError
 from umis.core.models import City, Country, Region
@@ -416,6 +417,52 @@ class PhotoForm(UswdsFormMixin, forms.Form):
         help_text=_("A JPEG or PNG portrait, at least 100 pixels per side."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
+
+
+# --- border ----------------------------------------------------------------------------
+
+
+class BorderCheckForm(UswdsFormMixin, forms.Form):
+    """What the officer at the booth reads from the travel document. The field names are
+    the service's (`CheckData`), so its field errors land on the right field."""
+
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=Direction.choices,
+        initial=Direction.ENTRY,
+        widget=forms.RadioSelect,
+    )
+    document_number = forms.CharField(
+        label=_("Document number"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+    document_issuing_state = forms.ChoiceField(label=_("Issuing state"))
+    family_name = forms.CharField(
+        label=_("Family name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    given_names = forms.CharField(
+        label=_("Given names"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    birth_date = forms.CharField(
+        label=_("Birth date"),
+        max_length=10,
+        required=False,
+        help_text=BIRTH_DATE_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices("document_issuing_state").choices = _blank() + country_choices()
 
 
 # --- organisations (hosts and employers) ---------------------------------------------------

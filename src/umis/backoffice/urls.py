@@ -46,6 +46,7 @@ urlpatterns = [
         views.organisation_edit,
         name="organisation_edit",
     ),
+    path("border/check/", views.border_check, name="border_check"),
     path("audit/", views.audit_log, name="audit_search"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),

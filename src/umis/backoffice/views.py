@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from umis.backoffice.forms import (
     AddressForm,
     AuditSearchForm,
+    BorderCheckForm,
     DocumentFlagForm,
     DocumentForm,
     NameForm,
@@ -38,6 +39,8 @@ from umis.backoffice.forms import (
     TokenCreateForm,
     apply_errors,
 )
+from umis.border import checks
+from umis.border.constants import Direction, EventFlag
 from umis.core.constants import AccessPurpose, AuditAction, Role
 from umis.core.errors import (
     ApplicationError,
@@ -54,6 +57,7 @@ from umis.core.tokens import token_create, token_list, token_revoke
 from umis.registry import selectors, services
 from umis.registry.constants import DocumentStatus, NameSource
 from umis.registry.models import Organisation, Person
+from umis.stays.selectors import Crossing, StayStatus, person_stay
 
 View = Callable[..., HttpResponseBase]
 
@@ -275,11 +279,42 @@ def _history_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
     return rows
 
 
+_STAY_BASES = {
+    "visa_free_rolling": gettext_lazy("Visa-free stay (rolling window)"),
+    "visa": gettext_lazy("Visa"),
+    "permit": gettext_lazy("Residence permit or other exemption"),
+    "unknown": gettext_lazy("Unknown: the visa period is not recorded"),
+}
+
+
+def _label(choices: type[Direction] | type[EventFlag], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _stay_context(stay: StayStatus, crossings: list[Crossing]) -> dict[str, Any]:
+    return {
+        "stay": stay,
+        "stay_basis": _STAY_BASES.get(stay.basis, stay.basis),
+        "crossings": [
+            {
+                "occurred_at": c.occurred_at,
+                "direction": c.direction,
+                "direction_label": _label(Direction, c.direction),
+                "crossing_point": c.crossing_point,
+                "flags": [_label(EventFlag, flag) for flag in c.flags],
+            }
+            for c in crossings
+        ],
+    }
+
+
 @office_view(Perm.PERSON_VIEW)
 def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
     history = selectors.person_history(actor=actor, person_id=person_id)
+    # A fixed number of queries whatever the number of crossings (newest 200 shown).
+    stay, crossings = person_stay(actor=actor, person_id=person.pk)
     addresses = list(person.addresses.all())
     today = timezone.localdate()
     return render(
@@ -299,6 +334,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "can_flag": has_perm(actor, Perm.DOCUMENT_FLAG),
             "status_valid": DocumentStatus.VALID,
             "purpose_label": _purpose_label(request),
+            **_stay_context(stay, crossings),
         },
     )
 
@@ -775,6 +811,65 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# --- border ----------------------------------------------------------------------------
+
+
+_REASON_LABELS = {
+    "entry_ban": gettext_lazy("Entry ban"),
+    "invalid_document": gettext_lazy("Invalid document"),
+    "overstay": gettext_lazy("Overstay"),
+}
+
+
+@office_view(Perm.BORDER_CHECK)
+@require_http_methods(["GET", "POST"])
+def border_check(request: HttpRequest) -> HttpResponse:
+    """May this traveller cross? The document and name are POSTed (never in a URL); the
+    service decides and audits the check. With htmx only the result region is swapped
+    (and the fields, out of band, so earlier errors go); htmx does not swap 4xx responses,
+    so its answer is 200 with the errors in it. Without JS the whole page comes back,
+    422 when the input is invalid."""
+    actor = _actor(request)
+    form = BorderCheckForm(request.POST if request.method == "POST" else None)
+    result = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = checks.border_check(
+                actor=actor,
+                data=checks.CheckData(
+                    direction=d["direction"],
+                    document_number=d["document_number"],
+                    document_issuing_state=d["document_issuing_state"],
+                    family_name=d.get("family_name") or "",
+                    given_names=d.get("given_names") or "",
+                    birth_date=d.get("birth_date") or "",
+                ),
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+    context = {
+        "form": form,
+        "result": result,
+        "reasons": [
+            {"code": r.code, "label": _REASON_LABELS.get(r.code, r.code), "detail": r.detail}
+            for r in (result.reasons if result else [])
+        ],
+        "direction_label": _label(Direction, form.cleaned_data["direction"]) if result else "",
+        "can_view_person": has_perm(actor, Perm.PERSON_VIEW),
+    }
+    if _is_htmx(request):
+        return render(request, "backoffice/_border_check_swap.html", context)
+    return render(
+        request,
+        "backoffice/border_check.html",
+        context,
+        status=422 if form.is_bound and form.errors else 200,
+    )
 
 
 # --- organisations (hosts and employers) ---------------------------------------------------

@@ -302,3 +302,50 @@ def border_check(request: HttpRequest, payload: BorderCheckIn) -> Any:
         reasons=[ReasonOut(code=r.code, detail=r.detail) for r in result.reasons],
         person=TravellerSummaryOut(**vars(result.person)) if result.person else None,
     )
+
+
+# --- a person's stay -------------------------------------------------------------------
+
+
+class CrossingOut(Schema):
+    direction: str
+    occurred_at: dt.datetime
+    crossing_point: str
+    flags: list[str]
+
+
+class StayOut(Schema):
+    in_country: bool
+    since: dt.date | None
+    days_used: int
+    permitted_until: dt.date | None
+    basis: str = Field(description="visa_free_rolling | visa | permit | unknown")
+    days_left: int | None
+    overstay_days: int
+    legal_ref: str
+    crossings: list[CrossingOut]
+
+
+@router.get(
+    "/persons/{person_id}/stay",
+    response={200: StayOut, **errors(404)},
+    summary="In the country or not, days used, permitted-until and its basis; crossings",
+    openapi_extra=needs(Perm.PERSON_VIEW),
+)
+def person_stay(request: HttpRequest, person_id: uuid.UUID) -> Any:
+    from umis.stays.selectors import person_stay as stay
+
+    require_scope(request, TokenScope.PERSONS_READ.value)
+    status, crossings = stay(actor=actor_of(request), person_id=person_id)
+    return StayOut(
+        **vars(status),
+        crossings=[
+            CrossingOut(
+                direction=c.direction,
+                occurred_at=c.occurred_at,
+                crossing_point=c.crossing_point,
+                flags=list(c.flags),
+            )
+            for c in crossings
+        ],
+    )

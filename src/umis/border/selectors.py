@@ -35,3 +35,15 @@ def stays_from_crossings(
     if entry is not None:
         pairs.append((entry, None))
     return pairs
+
+
+def person_crossing_details(
+    *, person_id: uuid.UUID, limit: int = 200
+) -> list[tuple[str, dt.datetime, str, tuple[str, ...]]]:
+    """(direction, moment, crossing point code, flags), newest first."""
+    rows = (
+        BorderEvent.objects.filter(person_id=person_id)
+        .select_related("crossing_point")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    return [(e.direction, e.occurred_at, e.crossing_point.code, tuple(e.flags)) for e in rows]

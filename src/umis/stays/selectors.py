@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from umis.border.selectors import person_crossings, stays_from_crossings
 from umis.core.policy import get_policy
@@ -53,3 +54,36 @@ def stay_status(*, person_id: uuid.UUID, nationalities: list[str], on: dt.date) 
         overstay_days=overstay,
         legal_ref=pack.rule("stays.rolling_window.max_days", on=on).legal_ref,
     )
+
+
+@dataclass(frozen=True)
+class Crossing:
+    direction: str
+    occurred_at: dt.datetime
+    crossing_point: str
+    flags: tuple[str, ...]
+
+
+def person_stay(
+    *, actor: Any, person_id: uuid.UUID, on: dt.date | None = None
+) -> tuple[StayStatus, list[Crossing]]:
+    """A person's stay status and crossings (newest first) for the person page and API."""
+    from django.utils import timezone
+
+    from umis.border.selectors import person_crossing_details
+    from umis.core.errors import NotFound
+    from umis.core.permissions import Perm, require
+    from umis.registry.models import Nationality, Person
+
+    require(actor, Perm.PERSON_VIEW)
+    if not Person.objects.filter(pk=person_id).exists():
+        raise NotFound("Person")
+    on = on or timezone.localdate()
+    nationalities = list(
+        Nationality.objects.filter(person_id=person_id, valid_to__isnull=True).values_list(
+            "country_id", flat=True
+        )
+    )
+    status = stay_status(person_id=person_id, nationalities=nationalities, on=on)
+    crossings = [Crossing(*row) for row in person_crossing_details(person_id=person_id)]
+    return status, crossings
