@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "umis.core",
     "umis.registry",
     "umis.border",
+    "umis.stays",
     "umis.backoffice",
     "umis.portal",
 ]
@@ -313,3 +314,10 @@ LOGGING = {
     },
 }
 UMIS_AUDIT_DB_TRIGGERS = True
+
+# Periodic sweeps: task path -> interval in seconds. `umis scheduler` (started by
+# `umis serve`; one per deployment) enqueues them; any worker runs them. The tasks are
+# idempotent, so an extra scheduler only adds redundant runs.
+UMIS_PERIODIC_TASKS = {
+    "umis.stays.tasks.sweep_overstays": int(os.environ.get("UMIS_SWEEP_OVERSTAYS_SECONDS", "3600")),
+}

@@ -57,7 +57,7 @@ from umis.core.tokens import token_create, token_list, token_revoke
 from umis.registry import selectors, services
 from umis.registry.constants import DocumentStatus, NameSource
 from umis.registry.models import Organisation, Person
-from umis.stays.selectors import Crossing, StayStatus, person_stay
+from umis.stays.selectors import Crossing, StayStatus, person_stay, person_violations
 
 View = Callable[..., HttpResponseBase]
 
@@ -315,6 +315,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     history = selectors.person_history(actor=actor, person_id=person_id)
     # A fixed number of queries whatever the number of crossings (newest 200 shown).
     stay, crossings = person_stay(actor=actor, person_id=person.pk)
+    violations = person_violations(actor=actor, person_id=person.pk)
     addresses = list(person.addresses.all())
     today = timezone.localdate()
     return render(
@@ -327,6 +328,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "documents": list(person.documents.all()),
             "current_address": next((a for a in addresses if a.is_current), None),
             "past_addresses": [a for a in addresses if not a.is_current],
+            "violations": violations,
             "photo": selectors.person_current_photo(person),
             "history": _history_rows(history),
             "today": today,

@@ -47,3 +47,23 @@ def person_crossing_details(
         .order_by("-occurred_at", "-id")[:limit]
     )
     return [(e.direction, e.occurred_at, e.crossing_point.code, tuple(e.flags)) for e in rows]
+
+
+def persons_in_country() -> list[uuid.UUID]:
+    """Persons whose latest recorded crossing is an entry."""
+    from django.db.models import OuterRef, Subquery
+
+    from umis.registry.models import Person
+
+    latest = (
+        BorderEvent.objects.filter(person=OuterRef("pk"))
+        .order_by("-occurred_at", "-id")
+        .values("direction")[:1]
+    )
+    return list(
+        Person.objects.filter(border_events__isnull=False)
+        .annotate(last_direction=Subquery(latest))
+        .filter(last_direction=Direction.ENTRY)
+        .values_list("id", flat=True)
+        .distinct()
+    )

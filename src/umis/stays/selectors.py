@@ -87,3 +87,12 @@ def person_stay(
     status = stay_status(person_id=person_id, nationalities=nationalities, on=on)
     crossings = [Crossing(*row) for row in person_crossing_details(person_id=person_id)]
     return status, crossings
+
+
+def person_violations(*, actor: Any, person_id: uuid.UUID) -> list[Any]:
+    """Findings of the sweeps about a person, newest first."""
+    from umis.core.permissions import Perm, require
+    from umis.stays.models import Violation
+
+    require(actor, Perm.PERSON_VIEW)
+    return list(Violation.objects.filter(person_id=person_id).order_by("-detected_at"))

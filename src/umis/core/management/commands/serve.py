@@ -1,7 +1,7 @@
-"""`umis serve`: the web server and a task worker together, for the demo and development.
+"""`umis serve`: the web server, a task worker and the scheduler, for the demo and development.
 
 Production runs them as separate services (docs/operations.md): gunicorn for the web tier,
-`umis db_worker` for workers, as many of each as needed.
+`umis db_worker` for workers, as many of each as needed, and one `umis scheduler`.
 """
 
 from __future__ import annotations
@@ -25,21 +25,17 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker = None
+        children: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
-            worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "umis.cli",
-                    "db_worker",
-                    "--queue-name",
-                    "*",
-                    "--no-startup-delay",
-                ],
-                env=os.environ.copy(),
-            )
-            self.stdout.write(f"Task worker started (pid {worker.pid}).")
+            for name, argv in (
+                ("Task worker", ["db_worker", "--queue-name", "*", "--no-startup-delay"]),
+                ("Scheduler", ["scheduler"]),
+            ):
+                child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                    [sys.executable, "-m", "umis.cli", *argv], env=os.environ.copy()
+                )
+                children.append(child)
+                self.stdout.write(f"{name} started (pid {child.pid}).")
         try:
             call_command(
                 "runserver",
@@ -48,9 +44,11 @@ class Command(BaseCommand):
                 use_threading=True,
             )
         finally:
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in children:
                 try:
-                    worker.wait(timeout=10)
+                    child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    worker.kill()
+                    child.kill()

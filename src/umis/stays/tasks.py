@@ -1,0 +1,14 @@
+"""Thin, idempotent tasks for the worker; the scheduler enqueues them periodically."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django_tasks import task
+
+from umis.stays.services import detect_overstays
+
+
+@task()
+def sweep_overstays() -> dict[str, int]:
+    return asdict(detect_overstays())
