@@ -1278,3 +1278,212 @@ def test_person_page_shows_stay_and_crossings(
     assert stays.count("AIR-GYD") == 3
     assert "Not in the country" in stays
     assert "Exit with no recorded entry" in stays and "usa-tag" in stays
+
+
+# --- worklist of violations ------------------------------------------------------------------
+
+
+def _violator(
+    officer: Any,
+    family_name: str,
+    countries: tuple[str, ...],
+    overstay_days: int | None,
+    *,
+    type: str = "overstay",
+    status: str = "open",
+) -> Any:
+    from django.utils import timezone
+
+    from umis.stays.models import Violation
+
+    person = services.person_create(
+        actor=officer,
+        data=services.PersonData(
+            family_name=family_name,
+            given_names="Test",
+            sex="M",
+            birth_date="1985-02-03",
+            nationalities=[services.NationalityData(country=c) for c in countries],
+        ),
+    )
+    today = timezone.localdate()
+    facts: dict[str, Any] = {"legal_ref": "Migration Code, Art. 20"}
+    if overstay_days is not None:
+        facts.update(
+            overstay_days=overstay_days,
+            permitted_until=(today - dt.timedelta(days=overstay_days)).isoformat(),
+            days_used=90 + overstay_days,
+        )
+    return Violation.objects.create(
+        person=person,
+        type=type,
+        stay_start=today - dt.timedelta(days=100 + (overstay_days or 0)),
+        facts=facts,
+        status=status,
+        detected_at=timezone.now(),
+    )
+
+
+def _rows(html: str) -> list[str]:
+    """The person cells of the worklist table, in order."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
+    return [row.split("</th>", 1)[0] for row in body.split("<tr")[1:]]
+
+
+def test_violation_worklist_filters_by_nationality_and_minimum_days(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    long = _violator(officer, "Longstay", ("RUS",), 40)
+    short = _violator(officer, "Shortstay", ("RUS", "GEO"), 3)
+    other = _violator(officer, "Otherland", ("UKR",), 20)
+    _violator(officer, "Closedcase", ("RUS",), 50, status="closed")
+    _violator(officer, "Unregistered", ("RUS",), None, type="unregistered_stay")
+    client = session_client(officer)
+    url = reverse("backoffice:violation_worklist")
+
+    default = client.get(url)
+    assert default.status_code == 200
+    rows = _rows(default.content.decode())
+    # Open overstays only, longest first; each links to the person by number and name.
+    assert len(rows) == 3
+    assert "Longstay" in rows[0] and "Otherland" in rows[1] and "Shortstay" in rows[2]
+    assert reverse("backoffice:person_detail", args=[long.person_id]) in rows[0]
+    assert long.person.personal_number in rows[0]
+
+    rus = _rows(client.get(url, {"nationality": "RUS"}).content.decode())
+    assert len(rus) == 2 and "Longstay" in rus[0] and "Shortstay" in rus[1]
+    geo = _rows(client.get(url, {"nationality": "GEO"}).content.decode())
+    assert len(geo) == 1 and "Shortstay" in geo[0]
+    at_least_20 = _rows(client.get(url, {"min_days": "20"}).content.decode())
+    assert len(at_least_20) == 2
+    assert all(short.person.personal_number not in r for r in at_least_20)
+    both = _rows(client.get(url, {"nationality": "UKR", "min_days": "10"}).content.decode())
+    assert len(both) == 1 and other.person.personal_number in both[0]
+    closed = _rows(client.get(url, {"status": "closed"}).content.decode())
+    assert len(closed) == 1 and "Closedcase" in closed[0]
+    any_type = _rows(client.get(url, {"type": "", "status": ""}).content.decode())
+    assert len(any_type) == 5 and "Unregistered" in any_type[-1]  # no days: last
+
+    bad = client.get(url, {"min_days": "-1", "type": "nonsense"})
+    assert bad.status_code == 422
+    assert 'id="id_min_days_error"' in bad.content.decode()
+
+
+def test_violation_worklist_is_paginated_with_its_filters(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    for i in range(52):
+        _violator(officer, f"Paged{i:02d}", ("RUS",), 10 + i)
+    client = session_client(officer)
+    url = reverse("backoffice:violation_worklist")
+    first = client.get(url, {"nationality": "RUS"}).content.decode()
+    assert len(_rows(first)) == 50 and "Paged51" in _rows(first)[0]
+    assert "page=2" in first and "nationality=RUS" in first
+    second = client.get(url, {"nationality": "RUS", "page": "2"}).content.decode()
+    assert [("Paged01" in r, "Paged00" in r) for r in _rows(second)] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+def test_violation_worklist_csv_export_is_audited(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    import csv
+
+    long = _violator(officer, "Longstay", ("RUS", "GEO"), 40)
+    _violator(officer, "Shortstay", ("RUS",), 3)
+    _violator(officer, "Otherland", ("UKR",), 20)
+    client = session_client(officer)
+    page = client.get(reverse("backoffice:violation_worklist"), {"nationality": "RUS"})
+    csv_url = reverse("backoffice:violation_worklist_csv")
+    assert f"{csv_url}?" in page.content.decode()
+
+    response = client.get(csv_url, {"nationality": "RUS", "min_days": "5"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "personal_number",
+        "family_name",
+        "given_names",
+        "birth_date",
+        "nationalities",
+        "type",
+        "stay_start",
+        "overstay_days",
+        "permitted_until",
+        "detected_at",
+        "status",
+    ]
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["personal_number"] == long.person.personal_number
+    assert row["family_name"] == "Longstay" and row["given_names"] == "Test"
+    assert row["birth_date"] == "1985-02-03"
+    assert set(row["nationalities"].split()) == {"RUS", "GEO"}
+    assert (row["type"], row["status"], row["overstay_days"]) == ("overstay", "open", "40")
+    assert row["stay_start"] == long.stay_start.isoformat()
+    assert row["permitted_until"] == long.facts["permitted_until"]
+
+    entry = AuditEntry.objects.get(object_type="stays.violation_export")
+    assert entry.actor == officer and entry.action == AuditAction.VIEW
+    assert entry.purpose == "worklist export"
+    assert entry.changes["rows"] == [None, 1]
+    filters = entry.changes["filters"][1]
+    assert filters["nationality"] == "RUS" and filters["min_days"] == 5
+    assert filters["type"] == "overstay" and filters["status"] == "open"
+
+    everything = client.get(csv_url)
+    assert len(b"".join(everything.streaming_content).decode("utf-8-sig").splitlines()) == 4
+    assert AuditEntry.objects.filter(object_type="stays.violation_export").count() == 2
+
+
+def test_violation_worklist_is_for_border_officers_too_not_for_analysts(
+    officer: Any,
+    make_staff: Callable[..., Any],
+    session_client: Callable[[Any], Client],
+) -> None:
+    violation = _violator(officer, "Longstay", ("RUS",), 40)
+    url = reverse("backoffice:violation_worklist")
+    csv_url = reverse("backoffice:violation_worklist_csv")
+    border = session_client(make_staff("border_officer"))
+    page = border.get(url)
+    assert page.status_code == 200
+    assert violation.person.personal_number in page.content.decode()
+    assert border.get(csv_url).status_code == 200
+    border_home = border.get(reverse("backoffice:home")).content.decode()
+    assert f'href="{url}"' in border_home and "Worklists" in border_home
+
+    analyst = session_client(make_staff("analyst"))
+    assert analyst.get(url).status_code == 403
+    assert analyst.get(csv_url).status_code == 403
+    assert f'href="{url}"' not in analyst.get(reverse("backoffice:home")).content.decode()
+    assert AuditEntry.objects.filter(object_type="stays.violation_export").count() == 1
+
+
+def test_violation_worklist_query_count_does_not_grow_with_the_rows(
+    officer: Any, session_client: Callable[[Any], Client]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = session_client(officer)
+    url = reverse("backoffice:violation_worklist")
+
+    def count(expected_rows: int) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(_rows(response.content.decode())) == expected_rows
+        return len(ctx.captured_queries)
+
+    for i in range(2):
+        _violator(officer, f"Few{i}", ("RUS", "GEO"), 10 + i)
+    few = count(2)
+    for i in range(8):
+        _violator(officer, f"Many{i}", ("UKR", "TUR"), 30 + i)
+    assert count(10) == few

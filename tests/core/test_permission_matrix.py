@@ -233,6 +233,8 @@ PAGES: dict[str, Perm] = {
     "organisation_detail": Perm.ORGANISATION_VIEW,
     "organisation_edit": Perm.ORGANISATION_MANAGE,
     "border_check": Perm.BORDER_CHECK,
+    "violation_worklist": Perm.PERSON_SEARCH,
+    "violation_worklist_csv": Perm.PERSON_SEARCH,
     "audit_search": Perm.AUDIT_SEARCH,
     "tokens": Perm.TOKEN_MANAGE,
     "token_revoke": Perm.TOKEN_MANAGE,

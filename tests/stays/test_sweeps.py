@@ -78,8 +78,9 @@ def test_scheduler_once_enqueues_every_periodic_task() -> None:
     assert DBTaskResult.objects.filter(task_path="umis.stays.tasks.sweep_overstays").exists()
 
 
-def test_violations_show_on_the_person_page(border_officer: Any, officer: Any,
-                                            session_client: Any) -> None:
+def test_violations_show_on_the_person_page(
+    border_officer: Any, officer: Any, session_client: Any
+) -> None:
     from django.urls import reverse
 
     from umis.registry.models import Person

@@ -28,6 +28,7 @@ from umis.registry.constants import (
 )
 from umis.registry.models import DocumentType
 from umis.registry.services import UPDATABLE
+from umis.stays.constants import ViolationStatus, ViolationType
 
 _CLASSES = {
     "select": "usa-select",
@@ -580,6 +581,38 @@ class AuditSearchForm(UswdsFormMixin, forms.Form):
         if start and end and end < start:
             self.add_error("date_to", _("The end is before the start."))
         return data
+
+
+class ViolationWorklistForm(UswdsFormMixin, forms.Form):
+    """Type, status, nationality and a number of days: no personal data, so these filters
+    may travel in the query string (names and numbers never do)."""
+
+    type = forms.ChoiceField(
+        label=_("Violation"),
+        required=False,
+        choices=_blank(_("Any")) + list(ViolationType.choices),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=_blank(_("Any")) + list(ViolationStatus.choices),
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), required=False)
+    min_days = forms.IntegerField(
+        label=_("Overstay of at least (days)"),
+        required=False,
+        min_value=0,
+        max_value=100000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    FILTERS = ("type", "status", "nationality", "min_days")
+    DEFAULTS = {"type": ViolationType.OVERSTAY.value, "status": ViolationStatus.OPEN.value}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices("nationality").choices = _blank(str(_("Any"))) + country_choices()
 
 
 class TokenCreateForm(UswdsFormMixin, forms.Form):

@@ -47,6 +47,16 @@ urlpatterns = [
         name="organisation_edit",
     ),
     path("border/check/", views.border_check, name="border_check"),
+    path(
+        "worklists/violations/",
+        views.violation_worklist_view,
+        name="violation_worklist",
+    ),
+    path(
+        "worklists/violations.csv",
+        views.violation_worklist_csv,
+        name="violation_worklist_csv",
+    ),
     path("audit/", views.audit_log, name="audit_search"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),

@@ -4,15 +4,23 @@ travels in a URL: searches are POSTed, records are addressed by their UUID."""
 
 from __future__ import annotations
 
+import csv
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +45,7 @@ from umis.backoffice.forms import (
     PersonSearchForm,
     PhotoForm,
     TokenCreateForm,
+    ViolationWorklistForm,
     apply_errors,
 )
 from umis.border import checks
@@ -57,7 +66,15 @@ from umis.core.tokens import token_create, token_list, token_revoke
 from umis.registry import selectors, services
 from umis.registry.constants import DocumentStatus, NameSource
 from umis.registry.models import Organisation, Person
-from umis.stays.selectors import Crossing, StayStatus, person_stay, person_violations
+from umis.stays.models import Violation
+from umis.stays.selectors import (
+    Crossing,
+    StayStatus,
+    person_stay,
+    person_violations,
+    violation_export_rows,
+    violation_worklist,
+)
 
 View = Callable[..., HttpResponseBase]
 
@@ -1019,6 +1036,156 @@ def organisation_edit(request: HttpRequest, organisation_id: uuid.UUID) -> HttpR
         {"form": form, "organisation": organisation},
         status=422 if form.is_bound and form.errors else 200,
     )
+
+
+# --- worklists ----------------------------------------------------------------------------
+
+
+def _worklist_form(request: HttpRequest) -> ViolationWorklistForm:
+    """Always bound: a missing filter takes its default (open overstays), an empty one
+    means any, so "?page=2" and the first visit show the default worklist."""
+    params = request.GET.copy()
+    for name, value in ViolationWorklistForm.DEFAULTS.items():
+        if name not in params:
+            params[name] = value
+    return ViolationWorklistForm(params)
+
+
+def _worklist_filters(form: ViolationWorklistForm) -> dict[str, Any]:
+    d = form.cleaned_data
+    return {
+        "type": d.get("type") or "",
+        "status": d.get("status") or "",
+        "nationality": d.get("nationality") or "",
+        "min_days": d.get("min_days"),
+    }
+
+
+def _worklist_query(filters: dict[str, Any]) -> str:
+    """The filters as a query string, built from the validated values only (nothing
+    else from the request travels on into links)."""
+    query = QueryDict(mutable=True)
+    for name in ViolationWorklistForm.FILTERS:
+        value = filters.get(name)
+        query[name] = "" if value is None else str(value)
+    return query.urlencode()
+
+
+def _nationality_labels(violations: Iterable[Violation]) -> None:
+    """(code, country name) of each person's current nationalities (prefetched)."""
+    for violation in violations:
+        violation.nationality_labels = [  # type: ignore[attr-defined]
+            (n.country_id, n.country.name) for n in violation.person.nationalities.all()
+        ]
+
+
+@office_view(Perm.PERSON_SEARCH)
+@require_GET
+def violation_worklist_view(request: HttpRequest) -> HttpResponse:
+    """Current violations for the officers to act on. The filters are a type, a status, a
+    country code and a number of days (no personal data), so GET is fine here."""
+    form = _worklist_form(request)
+    results = None
+    query = ""
+    if form.is_valid():
+        filters = _worklist_filters(form)
+        try:
+            results = violation_worklist(
+                actor=_actor(request),
+                **filters,
+                page=form.cleaned_data.get("page") or 1,
+                page_size=50,
+            )
+        except (Forbidden, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            _nationality_labels(results.items)
+            query = _worklist_query(filters)
+    return render(
+        request,
+        "backoffice/violation_worklist.html",
+        {"form": form, "results": results, "query": query},
+        status=422 if form.errors else 200,
+    )
+
+
+_CSV_COLUMNS = (
+    "personal_number",
+    "family_name",
+    "given_names",
+    "birth_date",
+    "nationalities",
+    "type",
+    "stay_start",
+    "overstay_days",
+    "permitted_until",
+    "detected_at",
+    "status",
+)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer rows."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> Any:
+    """Text cells that a spreadsheet would read as a formula get a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return f"'{value}"
+    return value
+
+
+def _csv_lines(rows: Iterator[Violation]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # byte order mark: Excel then reads the file as UTF-8
+    yield writer.writerow(_CSV_COLUMNS)
+    for v in rows:
+        person = v.person
+        facts = v.facts or {}
+        yield writer.writerow(
+            [
+                _cell(person.personal_number),
+                _cell(person.family_name),
+                _cell(person.given_names),
+                person.birth_date_display,
+                " ".join(n.country_id for n in person.nationalities.all()),
+                v.type,
+                v.stay_start.isoformat(),
+                facts.get("overstay_days", ""),
+                _cell(facts.get("permitted_until") or ""),
+                timezone.localtime(v.detected_at).isoformat(timespec="seconds"),
+                v.status,
+            ]
+        )
+
+
+@office_view(Perm.PERSON_SEARCH)
+@require_GET
+def violation_worklist_csv(request: HttpRequest) -> HttpResponseBase:
+    """The filtered worklist as a CSV file (UTF-8 with BOM), streamed; each download is
+    one audit entry (the selector writes it)."""
+    form = _worklist_form(request)
+    if not form.is_valid():
+        return HttpResponse(
+            _("The filters are not valid."), status=400, content_type="text/plain; charset=utf-8"
+        )
+    try:
+        _count, rows = violation_export_rows(actor=_actor(request), **_worklist_filters(form))
+    except (Forbidden, NotFound):
+        raise
+    except ApplicationError as exc:
+        return HttpResponse(exc.detail, status=400, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    filename = f"violations-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- administration ----------------------------------------------------------------------

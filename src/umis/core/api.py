@@ -250,9 +250,11 @@ def build_api() -> NinjaAPI:
     from umis.core.api_routes import router as core_router
     from umis.registry.api import router as registry_router
     from umis.registry.api_organisations import router as organisations_router
+    from umis.stays.api import router as stays_router
 
     api.add_router("/", registry_router)
     api.add_router("/", organisations_router)
     api.add_router("/", border_router)
+    api.add_router("/", stays_router)
     api.add_router("/", core_router)
     return api

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 class Perm(models.TextChoices):
+    PUBLIC = "public"  # open to anyone, signed in or not (e.g. the deadline calculator)
     BACKOFFICE_ACCESS = "backoffice.access"
     PERSON_SEARCH = "person.search"
     PERSON_VIEW = "person.view"
@@ -42,6 +43,7 @@ _ALL_STAFF = frozenset(Role)
 _CASEWORK = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
 MATRIX: dict[Perm, frozenset[Role]] = {
+    Perm.PUBLIC: _ALL_STAFF,
     Perm.BACKOFFICE_ACCESS: _ALL_STAFF,
     # Border officers look people up at the border; analysts see statistics, not records;
     # administrators run the system and the audit log but do not read personal records.

@@ -162,3 +162,29 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     if view is None:
         raise Http404("service")
     return render(request, "portal/service_detail.html", {"pack": pack, "s": view})
+
+
+def registration_deadline(request: HttpRequest) -> HttpResponse:
+    """The public "must I register, and by when?" calculator (no personal data: the
+    citizenship and a date only, so a GET form is fine)."""
+    from umis.core.policy import PolicyKeyError
+    from umis.portal.forms import DeadlineForm
+    from umis.stays.registration import registration_requirement
+
+    form = DeadlineForm(request.GET or None)
+    answer = None
+    if form.is_bound and form.is_valid():
+        try:
+            answer = registration_requirement(
+                nationality=form.cleaned_data["nationality"],
+                arrival=form.cleaned_data["arrival"],
+                planned_days=form.cleaned_data.get("planned_days"),
+            )
+        except PolicyKeyError:
+            form.add_error("arrival", _("No registration rule is in force on that date."))
+    return render(
+        request,
+        "portal/registration_deadline.html",
+        {"form": form, "answer": answer},
+        status=422 if form.is_bound and form.errors else 200,
+    )

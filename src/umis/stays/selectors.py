@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
 
 from umis.border.selectors import person_crossings, stays_from_crossings
+from umis.core.pagination import Page
 from umis.core.policy import get_policy
 from umis.stays import rules
+
+if TYPE_CHECKING:
+    from umis.stays.models import Violation
 
 
 @dataclass(frozen=True)
@@ -96,3 +103,140 @@ def person_violations(*, actor: Any, person_id: uuid.UUID) -> list[Any]:
 
     require(actor, Perm.PERSON_VIEW)
     return list(Violation.objects.filter(person_id=person_id).order_by("-detected_at"))
+
+
+# --- worklist of current violations -----------------------------------------------------
+
+
+def _violation_queryset(
+    *, type: str, status: str, nationality: str, min_days: int | None, office_id: int | None
+) -> QuerySet[Violation]:
+    """The filtered, ordered findings with their person and current nationalities: a
+    fixed number of queries whatever the number of rows. An empty type or status means
+    any. Overstay days live in the facts (JSON): filtered and sorted in the database, so
+    paging stays correct."""
+    from django.db.models import Exists, IntegerField, OuterRef, Prefetch
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast
+    from django.utils.translation import gettext as _
+
+    from umis.core.errors import FieldError, ValidationFailed
+    from umis.registry.models import Nationality
+    from umis.stays.constants import ViolationStatus, ViolationType
+    from umis.stays.models import Violation
+
+    errors = []
+    if type and type not in ViolationType.values:
+        errors.append(FieldError("type", "invalid", _("Unknown violation type.")))
+    if status and status not in ViolationStatus.values:
+        errors.append(FieldError("status", "invalid", _("Unknown status.")))
+    if min_days is not None and min_days < 0:
+        errors.append(FieldError("min_days", "invalid", _("Enter zero or more days.")))
+    if errors:
+        raise ValidationFailed(errors)
+    qs = Violation.objects.all()
+    if type:
+        qs = qs.filter(type=type)
+    if status:
+        qs = qs.filter(status=status)
+    if nationality:
+        qs = qs.filter(
+            Exists(
+                Nationality.objects.filter(
+                    person_id=OuterRef("person_id"),
+                    country_id=nationality.strip().upper(),
+                    valid_to__isnull=True,
+                )
+            )
+        )
+    if min_days is not None:
+        qs = qs.filter(facts__overstay_days__gte=min_days)
+    if office_id is not None:
+        qs = qs.filter(person__office_id=office_id)
+    days = Cast(KeyTextTransform("overstay_days", "facts"), IntegerField())
+    return (
+        qs.select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "person__nationalities",
+                queryset=Nationality.objects.filter(valid_to__isnull=True)
+                .select_related("country")
+                .order_by("id"),
+            )
+        )
+        .annotate(overstay_days=days)
+        .order_by(days.desc(nulls_last=True), "detected_at", "id")
+    )
+
+
+def violation_worklist(
+    *,
+    actor: Any,
+    type: str = "overstay",
+    status: str = "open",
+    nationality: str = "",
+    min_days: int | None = None,
+    office_id: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[Violation]:
+    """The officers' worklist: findings, longest overstay first, then the oldest."""
+    from umis.core.pagination import paginate
+    from umis.core.permissions import Perm, require
+
+    require(actor, Perm.PERSON_SEARCH)
+    qs = _violation_queryset(
+        type=type, status=status, nationality=nationality, min_days=min_days, office_id=office_id
+    )
+    result = paginate(qs, page, page_size)
+    # Showing the list is a read of personal data, like a search: who saw which records.
+    from umis.core.audit import audit_record
+    from umis.core.constants import AuditAction
+
+    audit_record(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        object_type="stays.violation",
+        purpose="worklist",
+        changes={"shown": [None, [str(v.person_id) for v in result.items]]},
+    )
+    return result
+
+
+def violation_export_rows(
+    *,
+    actor: Any,
+    type: str = "overstay",
+    status: str = "open",
+    nationality: str = "",
+    min_days: int | None = None,
+    office_id: int | None = None,
+    chunk_size: int = 500,
+) -> tuple[int, Iterator[Violation]]:
+    """The whole filtered worklist for a CSV download: (number of rows, rows in the
+    worklist's order, read in chunks). Writes one audit entry per export (the filters and
+    the number of rows), before any row is read, so an aborted download is recorded too."""
+    from umis.core.audit import audit_record
+    from umis.core.constants import AuditAction
+    from umis.core.permissions import Perm, require
+
+    require(actor, Perm.PERSON_SEARCH)
+    qs = _violation_queryset(
+        type=type, status=status, nationality=nationality, min_days=min_days, office_id=office_id
+    )
+    count = qs.count()
+    filters = {
+        "type": type,
+        "status": status,
+        "nationality": nationality,
+        "min_days": min_days,
+        "office_id": office_id,
+    }
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="stays.violation_export",
+        changes={"filters": [None, filters], "rows": [None, count]},
+        purpose="worklist export",
+    )
+    return count, qs.iterator(chunk_size=chunk_size)
