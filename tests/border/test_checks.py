@@ -87,7 +87,8 @@ def test_overstay_on_exit_is_referred_with_the_number_of_days(
     _arrive(border_officer, days_ago=99)  # 100 days present counting today: 10 too many
     result = _check(check_api)
     assert result["decision"] == "refer"
-    assert [r["code"] for r in result["reasons"]] == ["overstay"]
+    # Never registered at a place of stay either: both reasons.
+    assert [r["code"] for r in result["reasons"]] == ["overstay", "unregistered_stay"]
     assert "10" in result["reasons"][0]["detail"]
 
 

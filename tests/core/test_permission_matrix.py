@@ -70,6 +70,14 @@ BODIES: dict[str, dict[str, Any]] = {
         "document_number": "TG1234567",
         "document_issuing_state": "GEO",
     },
+    "registration_create": {
+        "person_id": "",
+        "region": "baku",
+        "city": "baku",
+        "street": "Nizami küç. 1",
+        "arrival_date": "2026-11-01",
+    },
+    "registration_end": {},
     "entry_ban_create": {
         "document_issuing_state": "IRN",
         "document_number": "MX1",
@@ -144,7 +152,26 @@ def world(officer: Any) -> dict[str, Any]:
         authority="test",
         valid_from=dt.date(2026, 1, 1),
     )
-    return {"person": person, "document": doc, "organisation": organisation, "ban": ban}
+    from umis.stays.registrations import RegistrationData, registration_create
+
+    registration = registration_create(
+        actor=officer,
+        data=RegistrationData(
+            person_id=person.pk,
+            region="baku",
+            city="baku",
+            street="Nizami 1",
+            arrival_date=dt.date(2026, 11, 1),
+        ),
+    )
+    BODIES["registration_create"]["person_id"] = str(person.pk)
+    return {
+        "person": person,
+        "document": doc,
+        "organisation": organisation,
+        "ban": ban,
+        "registration": registration,
+    }
 
 
 def _photo() -> io.BytesIO:
@@ -188,6 +215,7 @@ def test_api_operation_by_role(
         token_id=token_id,
         organisation_id=world["organisation"].pk,
         ban_id=world["ban"].pk,
+        registration_id=world["registration"].pk,
     )
     op_id = (
         op["operationId"].split("_", 2)[-1]

@@ -62,9 +62,14 @@ def test_overstay_becomes_one_violation_however_often_the_sweep_runs(
     assert AuditEntry.objects.filter(object_type="stays.violation").count() == 1
 
 
-def test_the_sweep_runs_on_a_real_worker(border_officer: Any) -> None:
+def test_the_sweep_runs_on_a_real_worker(border_officer: Any, monkeypatch: Any) -> None:
+    """The worker's own command, in-process so it sees the test's transaction. Between
+    tasks it closes stale connections, which would close the test's; keep it open."""
+    from django_tasks_db.management.commands import db_worker
+
     from umis.stays.tasks import sweep_overstays
 
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     _cross(border_officer, "w-in", "entry", 100, "W1")
     sweep_overstays.enqueue()
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)

@@ -264,7 +264,7 @@ class BorderCheckIn(Schema):
 
 
 class ReasonOut(Schema):
-    code: str = Field(description="entry_ban | invalid_document | overstay")
+    code: str = Field(description="entry_ban | invalid_document | overstay | unregistered_stay")
     detail: str
 
 

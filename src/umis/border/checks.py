@@ -22,6 +22,7 @@ from umis.identity.matching import SourceIdentity, get_matcher
 from umis.registry import rules as registry_rules
 from umis.registry.constants import DocumentStatus
 from umis.registry.models import IdentityDocument, Person
+from umis.stays.registrations import unregistered_days
 from umis.stays.selectors import stay_status
 
 ICAO_TO_ISO = {"D": "DEU"}
@@ -40,7 +41,7 @@ class CheckData:
 
 @dataclass(frozen=True)
 class Reason:
-    code: str  # entry_ban | invalid_document | overstay
+    code: str  # entry_ban | invalid_document | overstay | unregistered_stay
     detail: str
 
 
@@ -195,6 +196,21 @@ def border_check(*, actor: User, data: CheckData) -> CheckResult:
                     },
                 )
             )
+        if data.direction == Direction.EXIT and status.since is not None:
+            late = unregistered_days(
+                person_id=person.pk, nationalities=nationalities, since=status.since, on=today
+            )
+            if late > 0:
+                reasons.append(
+                    Reason(
+                        "unregistered_stay",
+                        _(
+                            "The stay was not registered: %(days)s days past the registration "
+                            "deadline."
+                        )
+                        % {"days": late},
+                    )
+                )
         summary = PersonSummary(
             id=person.pk,
             personal_number=person.personal_number,

@@ -29,6 +29,7 @@ class Perm(models.TextChoices):
     DOCUMENT_FLAG = "document.flag"
     BORDER_EVENT_INGEST = "border.event_ingest"
     BORDER_CHECK = "border.check"
+    REGISTRATION_MANAGE = "registration.manage"
     WATCHLIST_VIEW = "watchlist.view"
     WATCHLIST_MANAGE = "watchlist.manage"
     ORGANISATION_VIEW = "organisation.view"
@@ -60,6 +61,9 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.BORDER_CHECK: frozenset({Role.BORDER_OFFICER, Role.SUPERVISOR}),
     # Entry bans are decided by supervisors; lost/stolen document lists are loaded by the
     # border service's systems; everyone who checks people at the counter or border sees them.
+    # Place-of-stay registration at the counter (hosts register online once host accounts
+    # exist).
+    Perm.REGISTRATION_MANAGE: _CASEWORK,
     Perm.WATCHLIST_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
     Perm.WATCHLIST_MANAGE: frozenset({Role.SUPERVISOR, Role.BORDER_OFFICER}),
     Perm.ORGANISATION_VIEW: _CASEWORK | {Role.BORDER_OFFICER},

@@ -10,3 +10,8 @@ class ViolationType(models.TextChoices):
 class ViolationStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+
+
+class RegistrationStatus(models.TextChoices):
+    ACTIVE = "active", _("Registered")
+    ENDED = "ended", _("Ended")

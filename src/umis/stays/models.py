@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from umis.registry.models import Person
-from umis.stays.constants import ViolationStatus, ViolationType
+from umis.core.models import City, Region
+from umis.registry.models import Organisation, Person
+from umis.stays.constants import RegistrationStatus, ViolationStatus, ViolationType
 
 
 class Violation(models.Model):
@@ -35,3 +38,38 @@ class Violation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.stay_start}"
+
+
+class Registration(models.Model):
+    """Registration of a foreigner at a place of stay, by a host or by themself."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="registrations")
+    host = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+    )  # empty: registered by themself
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    street = models.CharField(max_length=300)
+    arrival_date = models.DateField()
+    valid_until = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-arrival_date", "-registered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="active"), name="registration_one_active"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "arrival_date"], name="registration_person_idx")]
+
+    def __str__(self) -> str:
+        return f"registration {self.pk}"

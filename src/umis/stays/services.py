@@ -31,12 +31,16 @@ class SweepResult:
 
 
 def _record(
-    person_id: uuid.UUID, stay_start: dt.date, facts: dict[str, object], result: SweepResult
+    person_id: uuid.UUID,
+    stay_start: dt.date,
+    facts: dict[str, object],
+    result: SweepResult,
+    kind: str = ViolationType.OVERSTAY,
 ) -> None:
     with transaction.atomic():
         existing = (
             Violation.objects.select_for_update()
-            .filter(person_id=person_id, type=ViolationType.OVERSTAY, stay_start=stay_start)
+            .filter(person_id=person_id, type=kind, stay_start=stay_start)
             .first()
         )
         if existing is not None:
@@ -49,7 +53,7 @@ def _record(
             with transaction.atomic():
                 violation = Violation.objects.create(
                     person_id=person_id,
-                    type=ViolationType.OVERSTAY,
+                    type=kind,
                     stay_start=stay_start,
                     facts=facts,
                     detected_at=timezone.now(),
@@ -97,4 +101,37 @@ def detect_overstays(*, on: dt.date | None = None) -> SweepResult:
             "as_of": on.isoformat(),
         }
         _record(person_id, status.since, facts, result)
+    return result
+
+
+def detect_unregistered_stays(*, on: dt.date | None = None) -> SweepResult:
+    """Persons in the country past the registration deadline of their current stay with
+    no registration made during it become (or update) an unregistered-stay finding."""
+    from umis.stays.registrations import unregistered_days
+
+    on = on or timezone.localdate()
+    result = SweepResult()
+    people = persons_in_country()
+    nationalities: dict[uuid.UUID, list[str]] = {}
+    for person_id, country in Nationality.objects.filter(
+        person_id__in=people, valid_to__isnull=True
+    ).values_list("person_id", "country_id"):
+        nationalities.setdefault(person_id, []).append(country)
+    for person_id in people:
+        result.checked += 1
+        status = stay_status(
+            person_id=person_id, nationalities=nationalities.get(person_id, []), on=on
+        )
+        if status.since is None:
+            continue
+        late = unregistered_days(
+            person_id=person_id,
+            nationalities=nationalities.get(person_id, []),
+            since=status.since,
+            on=on,
+        )
+        if late <= 0:
+            continue
+        facts: dict[str, object] = {"days_past_deadline": late, "as_of": on.isoformat()}
+        _record(person_id, status.since, facts, result, ViolationType.UNREGISTERED_STAY)
     return result
