@@ -25,8 +25,6 @@ from umis.registry.models import IdentityDocument, Person
 from umis.stays.registrations import unregistered_days
 from umis.stays.selectors import stay_status
 
-ICAO_TO_ISO = {"D": "DEU"}
-
 
 @dataclass(frozen=True)
 class CheckData:
@@ -72,7 +70,7 @@ def _clean(data: CheckData) -> CheckData:
         errors.append(
             FieldError("direction", "invalid_choice", _("The direction is 'entry' or 'exit'."))
         )
-    number = "".join(data.document_number.split()).upper().replace("-", "")
+    number = registry_rules.document_number_normalize(data.document_number)
     if not number or not number.isalnum():
         errors.append(
             FieldError(
@@ -81,8 +79,7 @@ def _clean(data: CheckData) -> CheckData:
                 _("The document number is required: letters and digits."),
             )
         )
-    state = data.document_issuing_state.strip().upper()
-    state = ICAO_TO_ISO.get(state, state)
+    state = registry_rules.country_from_icao(data.document_issuing_state)
     if not Country.objects.filter(pk=state).exists():
         errors.append(
             FieldError(

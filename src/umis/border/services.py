@@ -38,7 +38,6 @@ from umis.registry.services import (
 )
 
 MAX_BATCH = 10_000
-ICAO_TO_ISO = {"D": "DEU"}
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,7 @@ def _validate(item: Mapping[str, Any], ref: _Lookups) -> tuple[dict[str, Any], l
             )
         )
     out["document_type"] = doc_type
-    number = "".join(str(item.get("document_number") or "").split()).upper().replace("-", "")
+    number = rules.document_number_normalize(item.get("document_number"))
     if not number or not number.isalnum() or len(number) > 30:
         errors.append(
             FieldError(
@@ -161,8 +160,7 @@ def _validate(item: Mapping[str, Any], ref: _Lookups) -> tuple[dict[str, Any], l
         )
     out["document_number"] = number
     for name in ("document_issuing_state", "nationality"):
-        code = _text(item.get(name), 3).upper()
-        code = ICAO_TO_ISO.get(code, code)
+        code = rules.country_from_icao(_text(item.get(name), 3))
         if code not in ref.countries:
             errors.append(
                 FieldError(

@@ -22,6 +22,7 @@ from umis.core.models import Country, User
 from umis.core.pagination import Page, paginate
 from umis.core.permissions import Perm, require
 from umis.registry.models import Person
+from umis.registry.rules import document_number_normalize
 
 BAN_FIELDS = (
     "person",
@@ -35,10 +36,6 @@ BAN_FIELDS = (
     "lifted_reason",
 )
 MAX_BATCH = 10_000
-
-
-def _number(raw: Any) -> str:
-    return "".join(str(raw or "").split()).upper().replace("-", "")
 
 
 def _country_ok(code: str) -> bool:
@@ -66,7 +63,7 @@ def entry_ban_create(*, actor: User, data: EntryBanData) -> EntryBan:
         if person is None:
             errors.append(FieldError("person_id", "not_found", _("No such person.")))
     state = (data.document_issuing_state or "").strip().upper()
-    number = _number(data.document_number)
+    number = document_number_normalize(data.document_number)
     if not person and not (state and number):
         errors.append(
             FieldError(
@@ -146,7 +143,9 @@ def entry_bans_in_force(
     check is authorised by its caller)."""
     from django.db.models import Q
 
-    match = Q(document_issuing_state=issuing_state, document_number=_number(number))
+    match = Q(
+        document_issuing_state=issuing_state, document_number=document_number_normalize(number)
+    )
     if person_id:
         match |= Q(person_id=person_id)
     return list(
@@ -193,7 +192,7 @@ def invalid_documents_load(
         for index, row in enumerate(rows):
             errors: list[FieldError] = []
             state = str(row.get("issuing_state") or "").strip().upper()
-            number = _number(row.get("number"))
+            number = document_number_normalize(row.get("number"))
             reason = str(row.get("reason") or "").strip().lower()
             if state not in countries:
                 errors.append(
@@ -262,5 +261,5 @@ def invalid_documents_load(
 
 def invalid_document_find(*, issuing_state: str, number: str) -> InvalidDocument | None:
     return InvalidDocument.objects.filter(
-        issuing_state=issuing_state, number=_number(number)
+        issuing_state=issuing_state, number=document_number_normalize(number)
     ).first()

@@ -34,7 +34,8 @@ class TranslatedNameMixin(models.Model):
 
 class Country(TranslatedNameMixin):
     """ISO 3166-1 countries plus the ICAO 9303 codes that are not countries: stateless
-    persons, refugees and unspecified nationality (XXA, XXB, XXC, XXX), UN, EU, ..."""
+    persons, refugees and unspecified nationality (XXA, XXB, XXC, XXX), the United Nations
+    (UNO, UNA, UNK), the EU (EUE) and the other issuers ICAO lists (XOM, XPO, XCC, RKS)."""
 
     alpha3 = models.CharField(max_length=3, primary_key=True)
     alpha2 = models.CharField(max_length=2, blank=True)

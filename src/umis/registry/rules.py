@@ -246,3 +246,18 @@ class PartialDate:
         if not isinstance(other, PartialDate):
             return NotImplemented
         return self.sort_key() < other.sort_key()
+
+
+# ICAO 9303 codes printed in MRZs that differ from ISO 3166-1 alpha-3 (Germany is "D").
+ICAO_TO_ISO = {"D": "DEU"}
+
+
+def country_from_icao(code: str) -> str:
+    """The ISO alpha-3 code for a code read from a document or an MRZ."""
+    code = code.strip().upper()
+    return ICAO_TO_ISO.get(code, code)
+
+
+def document_number_normalize(raw: object) -> str:
+    """Document numbers as stored and compared: no spaces or hyphens, upper case."""
+    return "".join(str(raw or "").split()).upper().replace("-", "")

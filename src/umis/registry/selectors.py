@@ -92,7 +92,7 @@ def person_search(
         else:
             qs = qs.filter(nationalities__country_id=code, nationalities__valid_to__isnull=True)
     if filters.document_number.strip():
-        number = "".join(filters.document_number.split()).upper().replace("-", "")
+        number = rules.document_number_normalize(filters.document_number)
         qs = qs.filter(pk__in=IdentityDocument.objects.filter(number=number).values("person_id"))
     if filters.personal_number.strip():
         qs = qs.filter(personal_number=rules.fin_normalize(filters.personal_number))

@@ -662,10 +662,6 @@ def address_set(*, actor: User, person_id: uuid.UUID | str, data: AddressData) -
 # --- documents -------------------------------------------------------------------------
 
 
-def _normalize_number(raw: str) -> str:
-    return "".join((raw or "").split()).upper().replace("-", "")
-
-
 _MRZ_PARTS = {
     "document_number": gettext_lazy("document number"),
     "birth_date": gettext_lazy("birth date"),
@@ -716,10 +712,6 @@ def _document_type_for(data: MRZData) -> str:
     return ""
 
 
-# ICAO 9303 codes printed in MRZs that differ from ISO 3166-1 alpha-3 (Germany is "D").
-ICAO_TO_ISO = {"D": "DEU"}
-
-
 def _mrz_fields(data: MRZData) -> dict[str, Any]:
     birth = f"{data.birth_year:04d}"
     if data.birth_month:
@@ -729,11 +721,11 @@ def _mrz_fields(data: MRZData) -> dict[str, Any]:
     return {
         "document_type": _document_type_for(data),
         "number": data.document_number,
-        "issuing_state": ICAO_TO_ISO.get(data.issuing_state, data.issuing_state),
+        "issuing_state": rules.country_from_icao(data.issuing_state),
         "expiry_date": data.expiry_date,
         "family_name": data.surname,
         "given_names": data.given_names,
-        "nationality": ICAO_TO_ISO.get(data.nationality, data.nationality),
+        "nationality": rules.country_from_icao(data.nationality),
         "birth_date": birth,
         "sex": data.sex,
         "personal_number": data.personal_number,
@@ -759,7 +751,7 @@ def _document_create(actor: User, person: Person, data: DocumentData) -> Identit
         for name in ("document_type", "number", "issuing_state", "expiry_date"):
             given = getattr(data, name)
             if name == "number":
-                given = _normalize_number(given)
+                given = rules.document_number_normalize(given)
             if given and fields[name] and given != fields[name]:
                 mismatches.append(
                     FieldError(
@@ -780,7 +772,7 @@ def _document_create(actor: User, person: Person, data: DocumentData) -> Identit
             _("Unknown document type '%(type)s'.") % {"type": data.document_type},
             "invalid_choice",
         )
-    number = _normalize_number(data.number)
+    number = rules.document_number_normalize(data.number)
     if not number:
         errors.add("number", _("The document number is required."), "required")
     elif not number.isalnum() or len(number) > 30:
