@@ -32,34 +32,103 @@ class StayStatus:
     legal_ref: str
 
 
-def stay_status(*, person_id: uuid.UUID, nationalities: list[str], on: dt.date) -> StayStatus:
-    """Computed from the recorded crossings. Visa-free nationals get the rolling-window
-    rule of the policy pack; for others the visa period is not recorded yet (the e-visa
-    adapter comes later), so the basis is 'unknown' and no overstay is computed."""
+@dataclass(frozen=True)
+class StayRight:
+    """A right to stay held by a person, as the stay engine needs it.
+
+    ``kind`` "permit": a residence permit or another status that lifts the limit (its days
+    are exempt from counting). ``kind`` "visa" / "e_visa": a visa valid from ``valid_from``
+    to ``valid_to`` for stays of at most ``max_stay_days`` days each (None: the whole
+    validity). ``valid_to`` None: open-ended (permits only)."""
+
+    kind: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    max_stay_days: int | None = None
+    legal_ref: str = ""
+
+
+def stay_rights_of(person_ids: list[uuid.UUID], on: dt.date) -> dict[uuid.UUID, list[StayRight]]:
+    """Stay rights of many persons in a fixed number of queries (none recorded yet: the
+    visa and permit records fill this in)."""
+    return {}
+
+
+def stay_status_compute(
+    *,
+    crossings: list[tuple[str, dt.datetime]],
+    nationalities: list[str],
+    rights: list[StayRight],
+    on: dt.date,
+) -> StayStatus:
+    """The stay status from plain values: the crossings (direction, aware moment; oldest
+    first), current nationalities and stay rights. No queries: the sweeps call it for
+    many persons loaded in bulk.
+
+    Visa-free nationals get the rolling-window rule of the policy pack. A permit covering
+    a day exempts it; a visa valid on the first day of the current stay caps it. With
+    neither a visa-free nationality nor a right, the basis is 'unknown' and no overstay
+    is computed."""
     pack = get_policy()
-    stays = rules.stays_from_moments(
-        stays_from_crossings(person_crossings(person_id=person_id)), pack.timezone
-    )
+    stays = rules.stays_from_moments(stays_from_crossings(crossings), pack.timezone)
     presence = rules.presence_days(stays, until=on)
     since = rules.stay_start(presence, on)
+    exempt = [rules.Period(r.valid_from, r.valid_to) for r in rights if r.kind == "permit"]
+    start = since or on
+    visa_until: dt.date | None = None
+    visa_ref = ""
+    for right in rights:
+        if right.kind == "permit" or right.valid_to is None:
+            continue
+        if not right.valid_from <= start <= right.valid_to:
+            continue
+        end = right.valid_to
+        if right.max_stay_days is not None:
+            end = min(end, start + dt.timedelta(days=right.max_stay_days - 1))
+        if visa_until is None or end > visa_until:
+            visa_until, visa_ref = end, right.legal_ref
     visa_free = set(pack.value("stays.visa_free.nationalities", on=on))
     eligible = [n for n in nationalities if n in visa_free]
-    if not eligible:
-        return StayStatus(since is not None, since, 0, None, "unknown", None, 0, "")
-    max_days = max(int(pack.value("stays.visa_free.max_days", on=on, variant=n)) for n in eligible)
     window = int(pack.value("stays.rolling_window.window_days", on=on))
-    params = rules.StayRuleParams(window_days=window, max_days=min(max_days, window))
-    permission = rules.permitted_until(presence, [], params, in_country_since=since or on, today=on)
-    overstay = rules.overstay_days(presence, [], params, on=on) if since else 0
+    if eligible:
+        max_days = max(
+            int(pack.value("stays.visa_free.max_days", on=on, variant=n)) for n in eligible
+        )
+        params = rules.StayRuleParams(window_days=window, max_days=min(max_days, window))
+        legal_ref = pack.rule("stays.rolling_window.max_days", on=on).legal_ref
+    elif visa_until is not None or exempt:
+        # No visa-free regime: only the visa or the permit limits the stay.
+        params = rules.StayRuleParams(window_days=window, max_days=window)
+        legal_ref = visa_ref
+    else:
+        return StayStatus(since is not None, since, 0, None, "unknown", None, 0, "")
+    permission = rules.permitted_until(
+        presence, exempt, params, in_country_since=start, today=on, visa_until=visa_until
+    )
+    overstay = (
+        rules.overstay_days(presence, exempt, params, on=on, visa_until=visa_until) if since else 0
+    )
+    if permission.basis == rules.Basis.VISA:
+        legal_ref = visa_ref or legal_ref
     return StayStatus(
         in_country=since is not None,
         since=since,
-        days_used=rules.days_used(presence, [], params, on=on),
+        days_used=rules.days_used(presence, exempt, params, on=on),
         permitted_until=permission.until,
         basis=str(permission.basis),
         days_left=permission.days_left,
         overstay_days=overstay,
-        legal_ref=pack.rule("stays.rolling_window.max_days", on=on).legal_ref,
+        legal_ref=legal_ref,
+    )
+
+
+def stay_status(*, person_id: uuid.UUID, nationalities: list[str], on: dt.date) -> StayStatus:
+    """One person's stay status, read from the database (see stay_status_compute)."""
+    return stay_status_compute(
+        crossings=person_crossings(person_id=person_id),
+        nationalities=nationalities,
+        rights=stay_rights_of([person_id], on).get(person_id, []),
+        on=on,
     )
 
 
