@@ -321,3 +321,6 @@ UMIS_AUDIT_DB_TRIGGERS = True
 UMIS_PERIODIC_TASKS = {
     "umis.stays.tasks.sweep_overstays": int(os.environ.get("UMIS_SWEEP_OVERSTAYS_SECONDS", "3600")),
 }
+# The stay sweep runs incrementally at that interval; its first run at or after this hour
+# (local time) each day is a full sweep (umis.stays.services.stay_sweep_run).
+UMIS_SWEEP_FULL_HOUR = int(os.environ.get("UMIS_SWEEP_FULL_HOUR", "2"))

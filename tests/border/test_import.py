@@ -115,7 +115,39 @@ def test_missing_columns_and_non_utf8_are_clear_errors(tmp_path: Path, border_us
     latin = tmp_path / "latin.csv"
     _csv(latin, [_row(1)])
     latin.write_bytes(latin.read_bytes() + "ev-2,entry,Müller\n".encode("latin-1"))
-    with pytest.raises(CommandError, match="not UTF-8"):
+    with pytest.raises(CommandError, match="line 3 is not UTF-8"):
         _run(latin)
     # The whole (small) file is one decoding chunk: nothing was stored before the error.
     assert BorderEvent.objects.count() == 0
+
+
+def test_an_unclosed_quote_is_one_bad_record_and_later_rows_are_stored(
+    tmp_path: Path, border_user: Any
+) -> None:
+    limit = csv.field_size_limit(300)  # the quoted field runs into the limit sooner
+    try:
+        path = _csv(
+            tmp_path / "events.csv",
+            [_row(1)],
+            extra_lines=['ev-2,entry,"2026-10-02T09:00:00+04:00'] + ["x" * 60] * 8,
+        )
+        with path.open("a", newline="", encoding="utf-8") as handle:
+            csv.DictWriter(handle, fieldnames=list(FIELDS)).writerow(_row(3))
+        out = _run(path)
+    finally:
+        csv.field_size_limit(limit)
+    assert "2 events stored" in out
+    assert sorted(BorderEvent.objects.values_list("event_id", flat=True)) == ["ev-1", "ev-3"]
+    errors = list(csv.reader((tmp_path / "events.csv.errors.csv").open(encoding="utf-8")))
+    # The quote swallowed lines 3 to 8 (one bad record); the filler lines after it are
+    # bad rows of their own; ev-3 on line 12 is read normally again.
+    assert errors[1][0] == "8" and "malformed CSV row (lines 3-8)" in errors[1][3]
+    assert [e[0] for e in errors[2:]] == ["9", "10", "11"]
+
+
+def test_batch_size_option(tmp_path: Path, border_user: Any) -> None:
+    path = _csv(tmp_path / "events.csv", [_row(i) for i in range(1, 4)])
+    with pytest.raises(CommandError, match="--batch-size must be between 1 and"):
+        _run(path, "--batch-size", "0")
+    out = _run(path, "--batch-size", "1")
+    assert "3 events stored" in out

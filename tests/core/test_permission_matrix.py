@@ -70,12 +70,16 @@ BODIES: dict[str, dict[str, Any]] = {
         "document_number": "TG1234567",
         "document_issuing_state": "GEO",
     },
-    "registration_create": {
-        "person_id": "",
-        "region": "baku",
-        "city": "baku",
-        "street": "Nizami küç. 1",
-        "arrival_date": "2026-11-01",
+    "registrations_batch": {
+        "items": [
+            {
+                "person_id": "",
+                "region": "baku",
+                "city": "baku",
+                "street": "Nizami küç. 1",
+                "arrival_date": "2026-11-01",
+            }
+        ]
     },
     "registration_end": {},
     "entry_ban_create": {
@@ -86,6 +90,31 @@ BODIES: dict[str, dict[str, Any]] = {
         "valid_from": "2026-01-01",
     },
     "entry_ban_lift": {"reason": "matrix"},
+    "entry_ban_batch": {
+        "bans": [
+            {
+                "document_issuing_state": "IRN",
+                "document_number": "MX3",
+                "legal_ground": "undesirable",
+                "authority": "SMS",
+                "valid_from": "2026-01-01",
+            }
+        ]
+    },
+    "invalid_document_remove": {"issuing_state": "UKR", "number": "MX404", "reason": "matrix"},
+    "stay_visas_record": {
+        "source": "matrix",
+        "visas": [{"kind": "e_visa", "number": "MXEV1", "valid_from": "2026-10-01"}],
+    },
+    "stay_visa_revoke": {"reason": "matrix"},
+    "stay_permit_record": {
+        "person_id": "",
+        "kind": "residence_temporary",
+        "number": "MXTRP1",
+        "valid_from": "2026-01-01",
+    },
+    "stay_permit_end": {"ended_on": "2026-12-31", "reason": "matrix"},
+    "stay_permit_revoke": {"reason": "matrix"},
     "invalid_documents": {
         "source": "matrix",
         "documents": [{"issuing_state": "UKR", "number": "MX2", "reason": "lost"}],
@@ -164,13 +193,30 @@ def world(officer: Any) -> dict[str, Any]:
             arrival_date=dt.date(2026, 11, 1),
         ),
     )
-    BODIES["registration_create"]["person_id"] = str(person.pk)
+    BODIES["registrations_batch"]["items"][0]["person_id"] = str(person.pk)
+    from umis.stays.models import PermitPeriod, Visa
+
+    visa = Visa.objects.create(
+        person=person,
+        kind="visa",
+        number="MXV1",
+        entries="single",
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 3, 31),
+    )
+    permit = PermitPeriod.objects.create(
+        person=person, kind="residence_temporary", number="MXP1", valid_from=dt.date(2026, 1, 1)
+    )
+    BODIES["stay_visas_record"]["visas"][0]["person_id"] = str(person.pk)
+    BODIES["stay_permit_record"]["person_id"] = str(person.pk)
     return {
         "person": person,
         "document": doc,
         "organisation": organisation,
         "ban": ban,
         "registration": registration,
+        "visa": visa,
+        "permit": permit,
     }
 
 
@@ -216,6 +262,8 @@ def test_api_operation_by_role(
         organisation_id=world["organisation"].pk,
         ban_id=world["ban"].pk,
         registration_id=world["registration"].pk,
+        visa_id=world["visa"].pk,
+        permit_id=world["permit"].pk,
     )
     op_id = (
         op["operationId"].split("_", 2)[-1]
@@ -266,6 +314,24 @@ PAGES: dict[str, Perm] = {
     "audit_search": Perm.AUDIT_SEARCH,
     "tokens": Perm.TOKEN_MANAGE,
     "token_revoke": Perm.TOKEN_MANAGE,
+    "registration_create": Perm.REGISTRATION_MANAGE,
+    "registration_end": Perm.REGISTRATION_MANAGE,
+    "host_access_grant": Perm.ORGANISATION_MANAGE,
+    "host_access_revoke": Perm.ORGANISATION_MANAGE,
+    "entry_ban_list": Perm.WATCHLIST_VIEW,
+    "entry_ban_create": Perm.WATCHLIST_MANAGE,
+    "entry_ban_import": Perm.WATCHLIST_MANAGE,
+    "entry_ban_detail": Perm.WATCHLIST_VIEW,
+    "entry_ban_lift": Perm.WATCHLIST_MANAGE,
+    "invalid_document_list": Perm.WATCHLIST_VIEW,
+    "invalid_document_add": Perm.WATCHLIST_MANAGE,
+    "invalid_document_import": Perm.WATCHLIST_MANAGE,
+    "invalid_document_remove": Perm.WATCHLIST_MANAGE,
+    "stay_rights": Perm.STAY_RIGHTS_VIEW,
+    "visa_add": Perm.STAY_RIGHTS_MANAGE,
+    "visa_revoke": Perm.STAY_RIGHTS_MANAGE,
+    "permit_period_add": Perm.STAY_RIGHTS_MANAGE,
+    "permit_period_end": Perm.STAY_RIGHTS_MANAGE,
 }
 
 
@@ -315,6 +381,28 @@ def test_back_office_page_by_role(
         kwargs["organisation_id"] = page_world["organisation"].pk
     if "nationality_id" in params:
         kwargs["nationality_id"] = page_world["person"].nationalities.get().pk
+    if "registration_id" in params:
+        kwargs["registration_id"] = page_world["registration"].pk
+    if "member_id" in params:
+        from umis.registry.members import host_access_grant
+
+        kwargs["member_id"] = host_access_grant(
+            actor=make_staff("officer"),
+            organisation_id=page_world["organisation"].pk,
+            email="matrix.host@example.az",
+        ).pk
+    if "ban_id" in params:
+        kwargs["ban_id"] = page_world["ban"].pk
+    if "visa_id" in params:
+        kwargs["visa_id"] = page_world["visa"].pk
+    if "permit_id" in params:
+        kwargs["permit_id"] = page_world["permit"].pk
+    if "invalid_document_id" in params:
+        from umis.border.models import InvalidDocument
+
+        kwargs["invalid_document_id"] = InvalidDocument.objects.create(
+            issuing_state="UKR", number="PG1", reason="lost", reported_on=dt.date(2026, 1, 1)
+        ).pk
     if "token_id" in params:
         kwargs["token_id"] = token_create(
             actor=make_staff("officer"), name="x", scopes=["persons:read"]
@@ -325,6 +413,145 @@ def test_back_office_page_by_role(
         assert response.status_code != 302 or "/accounts/" not in response["Location"]
     else:
         assert response.status_code == 403, (role, name, response.status_code)
+
+
+# --- the portal's host area: public accounts acting for a host organisation ------------
+
+# Held through an active registry.OrganisationMember link (Perm.HOST_REGISTER), never a
+# role: every staff role is refused, like a public account that acts for no host.
+HOST_PAGES: dict[str, Perm] = {
+    "host_home": Perm.HOST_REGISTER,
+    "host_guests": Perm.HOST_REGISTER,
+    "host_register": Perm.HOST_REGISTER,
+    "host_upload": Perm.HOST_REGISTER,
+    "host_deregister": Perm.HOST_REGISTER,
+    "host_csv_template": Perm.HOST_REGISTER,
+    "host_tokens": Perm.HOST_REGISTER,
+    "host_token_revoke": Perm.HOST_REGISTER,
+}
+
+
+def test_every_host_page_is_in_the_matrix() -> None:
+    from umis.portal.urls import urlpatterns
+
+    assert {p.name for p in urlpatterns if p.name.startswith("host_")} == set(HOST_PAGES)
+    assert MATRIX[Perm.HOST_REGISTER] == frozenset()
+
+
+def _host_account(organisation: Any, officer: Any, email: str) -> Any:
+    from umis.registry.members import host_access_grant
+
+    return host_access_grant(actor=officer, organisation_id=organisation.pk, email=email).user
+
+
+def _host_url(name: str, world: dict[str, Any], user: Any) -> tuple[str, bool]:
+    """The page's URL and whether it is about one organisation."""
+    from django.urls import reverse
+
+    from umis.core.tokens import token_create
+    from umis.portal.urls import urlpatterns
+
+    pattern = next(p for p in urlpatterns if p.name == name)
+    params = pattern.pattern.converters  # type: ignore[attr-defined]
+    kwargs: dict[str, Any] = {}
+    if "organisation_id" in params:
+        kwargs["organisation_id"] = world["organisation"].pk
+    if "registration_id" in params:
+        kwargs["registration_id"] = world["registration"].pk
+    if "token_id" in params:
+        kwargs["token_id"] = token_create(actor=user, name="x", scopes=["registrations:write"])[
+            0
+        ].pk
+    return reverse(f"portal:{name}", kwargs=kwargs), "organisation_id" in kwargs
+
+
+@pytest.mark.parametrize("who", [*ROLES, "member", "other_host", "anonymous"])
+@pytest.mark.parametrize("name", sorted(HOST_PAGES))
+def test_host_page_by_audience(
+    who: str,
+    name: str,
+    world: dict[str, Any],
+    officer: Any,
+    make_staff: Any,
+    session_client: Any,
+    client: Any,
+) -> None:
+    from umis.registry.services import OrganisationData, organisation_create
+
+    member = _host_account(world["organisation"], officer, "member@example.az")
+    other = organisation_create(
+        actor=officer,
+        data=OrganisationData(
+            tax_number="1400057421", name="Other Hotel", category="hotel", is_host=True
+        ),
+    )
+    other_host = _host_account(other, officer, "other@example.az")
+    user = {"member": member, "other_host": other_host, "anonymous": None}.get(who)
+    if who in ROLES:
+        user = make_staff(who)
+    url, one_organisation = _host_url(name, world, member)
+    response = (session_client(user) if user is not None else client).get(url)
+    if who == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    elif who == "member" or (who == "other_host" and not one_organisation):
+        # Pages about no organisation in particular are open to every host account
+        # (a GET of a POST-only page: 405; revoking another's token: tokens refuse it).
+        assert response.status_code in {200, 302, 405}, (who, name, response.status_code)
+    else:
+        assert response.status_code == 403, (who, name, response.status_code)
+
+
+def test_host_token_registers_only_for_its_own_host(
+    world: dict[str, Any], officer: Any, token_client: Any
+) -> None:
+    from umis.registry.services import OrganisationData, organisation_create
+
+    member = _host_account(world["organisation"], officer, "api.host@example.az")
+    other = organisation_create(
+        actor=officer,
+        data=OrganisationData(
+            tax_number="1400057421", name="Other Hotel", category="hotel", is_host=True
+        ),
+    )
+    item = {
+        "document_number": "HX1234567",
+        "document_issuing_state": "DEU",
+        "family_name": "MATRIX",
+        "birth_date": "1990-01-01",
+        "sex": "F",
+        "nationality": "DEU",
+        "arrival_date": "2026-11-01",
+        "region": "baku",
+        "city": "baku",
+        "street": "Nizami 2",
+    }
+    api = token_client(member, scopes=["registrations:write"])
+    own = api.post(
+        "/api/v1/stays/registrations", {"items": [item]}, content_type="application/json"
+    )
+    assert own.status_code == 200 and own.json()["results"][0]["status"] == "created"
+    assert own.json()["host_id"] == str(world["organisation"].pk)
+    foreign = api.post(
+        "/api/v1/stays/registrations",
+        {"host_id": str(other.pk), "items": [item]},
+        content_type="application/json",
+    )
+    assert foreign.status_code == 403
+    by_id = api.post(
+        "/api/v1/stays/registrations",
+        {"items": [{**item, "person_id": str(world["person"].pk)}]},
+        content_type="application/json",
+    )
+    assert by_id.json()["results"][0]["errors"][0]["field"] == "items.0.person_id"
+    # Everything else is closed to a host, whatever the token's scopes.
+    for path in ("/api/v1/persons", f"/api/v1/persons/{world['person'].pk}"):
+        assert api.get(path).status_code == 403
+    ended = api.post(
+        f"/api/v1/stays/registrations/{world['registration'].pk}/end",
+        {},
+        content_type="application/json",
+    )
+    assert ended.status_code == 403  # a self-registration, not this host's
 
 
 @pytest.mark.parametrize("path", ["/office/", "/office/persons/"])

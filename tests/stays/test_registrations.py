@@ -51,11 +51,15 @@ def _register(api: Any, person_id: str, arrival: dt.date, street: str = "Nizami 
     return api.post(
         "/api/v1/stays/registrations",
         {
-            "person_id": person_id,
-            "region": city.region.code,
-            "city": city.code,
-            "street": street,
-            "arrival_date": arrival.isoformat(),
+            "items": [
+                {
+                    "person_id": person_id,
+                    "region": city.region.code,
+                    "city": city.code,
+                    "street": street,
+                    "arrival_date": arrival.isoformat(),
+                }
+            ]
         },
         content_type="application/json",
     )
@@ -65,14 +69,16 @@ def test_register_change_address_and_deregister(api: Any, border_officer: Any) -
     pid = _arrive(border_officer, 3)
     arrival = timezone.localdate() - dt.timedelta(days=3)
     first = _register(api, pid, arrival)
-    assert first.status_code == 201, first.content
-    assert first.json()["valid_until"] == (arrival + dt.timedelta(days=90)).isoformat()
+    assert first.status_code == 200, first.content
+    result = first.json()["results"][0]
+    assert result["status"] == "created" and result["person_id"] == pid
+    assert result["valid_until"] == (arrival + dt.timedelta(days=90)).isoformat()
     second = _register(api, pid, arrival, street="Füzuli küç. 9")
-    assert second.status_code == 201
+    assert second.json()["results"][0]["status"] == "created"
     statuses = dict(Registration.objects.values_list("street", "status"))
     assert statuses == {"Nizami küç. 5": "ended", "Füzuli küç. 9": "active"}
     ended = api.post(
-        f"/api/v1/stays/registrations/{second.json()['id']}/end",
+        f"/api/v1/stays/registrations/{second.json()['results'][0]['registration_id']}/end",
         {},
         content_type="application/json",
     )
@@ -85,16 +91,25 @@ def test_bad_registration_names_the_fields(api: Any, border_officer: Any) -> Non
     response = api.post(
         "/api/v1/stays/registrations",
         {
-            "person_id": pid,
-            "region": "nowhere",
-            "city": "baku",
-            "street": "x",
-            "arrival_date": (timezone.localdate() + dt.timedelta(days=2)).isoformat(),
+            "items": [
+                {
+                    "person_id": pid,
+                    "region": "nowhere",
+                    "city": "baku",
+                    "street": "x",
+                    "arrival_date": (timezone.localdate() + dt.timedelta(days=2)).isoformat(),
+                }
+            ]
         },
         content_type="application/json",
     )
-    assert response.status_code == 422
-    assert {e["field"] for e in response.json()["errors"]} == {"region", "arrival_date"}
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["created"], body["rejected"]) == (0, 1)
+    assert {e["field"] for e in body["results"][0]["errors"]} == {
+        "items.0.region",
+        "items.0.arrival_date",
+    }
     assert not Registration.objects.exists()
 
 
@@ -108,7 +123,9 @@ def test_unregistered_stay_sweep_and_border_check(
     result = detect_unregistered_stays()
     assert (result.checked, result.created) == (3, 1)
     finding = Violation.objects.get(type="unregistered_stay")
-    assert str(finding.person_id) == late and finding.facts["days_past_deadline"] == 5
+    assert str(finding.person_id) == late
+    # The sweep records the last day to register (15 days after arrival): 5 days ago.
+    assert finding.facts["deadline"] == (timezone.localdate() - dt.timedelta(days=5)).isoformat()
     assert detect_unregistered_stays().created == 0
     check = (
         token_client(border_officer, scopes=["border:check"])

@@ -319,6 +319,37 @@ class AddressForm(UswdsFormMixin, forms.Form):
         self._choices("city").choices = _blank() + city_choices()
 
 
+class RegistrationForm(UswdsFormMixin, forms.Form):
+    """Registration at the place of stay at the counter: by a host, or by the person."""
+
+    host = forms.CharField(
+        label=_("Host's VÖEN"),
+        max_length=12,
+        required=False,
+        help_text=_("The hotel or landlord registering the person; empty: self-registration."),
+    )
+    arrival_date = forms.DateField(label=_("Arrival date"), widget=DateInput())
+    region = forms.ChoiceField(label=_("Region"))
+    city = forms.ChoiceField(label=_("City"), help_text=_("Cities are grouped by region."))
+    street = forms.CharField(
+        label=_("Street address"), max_length=300, help_text=_("Street, building, apartment.")
+    )
+
+    ERROR_MAP = {"host_id": "host"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices("region").choices = _blank() + region_choices()
+        self._choices("city").choices = _blank() + city_choices()
+
+
+class HostAccessForm(UswdsFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail of the host's contact person"),
+        help_text=_("They receive an e-mail with a link to choose their password."),
+    )
+
+
 class NameForm(UswdsFormMixin, forms.Form):
     """Another spelling of the person's name: in another script, or as another source
     (passport, border system, ...) wrote it."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from umis.backoffice import views
+from umis.backoffice import views, views_rights, views_watchlist
 
 app_name = "backoffice"
 urlpatterns = [
@@ -33,6 +33,33 @@ urlpatterns = [
         name="document_flag",
     ),
     path("persons/<uuid:person_id>/photo/", views.photo_upload, name="photo_upload"),
+    path(
+        "persons/<uuid:person_id>/registrations/new/",
+        views.registration_create,
+        name="registration_create",
+    ),
+    path(
+        "persons/<uuid:person_id>/registrations/<uuid:registration_id>/end/",
+        views.registration_end,
+        name="registration_end",
+    ),
+    path("persons/<uuid:person_id>/stay-rights/", views_rights.stay_rights, name="stay_rights"),
+    path("persons/<uuid:person_id>/visas/new/", views_rights.visa_add, name="visa_add"),
+    path(
+        "persons/<uuid:person_id>/visas/<uuid:visa_id>/revoke/",
+        views_rights.visa_revoke,
+        name="visa_revoke",
+    ),
+    path(
+        "persons/<uuid:person_id>/permits/new/",
+        views_rights.permit_period_add,
+        name="permit_period_add",
+    ),
+    path(
+        "persons/<uuid:person_id>/permits/<uuid:permit_id>/end/",
+        views_rights.permit_period_end,
+        name="permit_period_end",
+    ),
     path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("organisations/", views.organisation_search, name="organisation_search"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
@@ -46,7 +73,47 @@ urlpatterns = [
         views.organisation_edit,
         name="organisation_edit",
     ),
+    path(
+        "organisations/<uuid:organisation_id>/host-access/",
+        views.host_access_grant,
+        name="host_access_grant",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/host-access/<int:member_id>/revoke/",
+        views.host_access_revoke,
+        name="host_access_revoke",
+    ),
     path("border/check/", views.border_check, name="border_check"),
+    # Watch list: entry bans and invalid documents (views_watchlist.py).
+    path("watchlist/bans/", views_watchlist.entry_ban_list, name="entry_ban_list"),
+    path("watchlist/bans/new/", views_watchlist.entry_ban_create, name="entry_ban_create"),
+    path("watchlist/bans/import/", views_watchlist.entry_ban_import, name="entry_ban_import"),
+    path(
+        "watchlist/bans/<uuid:ban_id>/", views_watchlist.entry_ban_detail, name="entry_ban_detail"
+    ),
+    path(
+        "watchlist/bans/<uuid:ban_id>/lift/", views_watchlist.entry_ban_lift, name="entry_ban_lift"
+    ),
+    path(
+        "watchlist/invalid-documents/",
+        views_watchlist.invalid_document_list,
+        name="invalid_document_list",
+    ),
+    path(
+        "watchlist/invalid-documents/new/",
+        views_watchlist.invalid_document_add,
+        name="invalid_document_add",
+    ),
+    path(
+        "watchlist/invalid-documents/import/",
+        views_watchlist.invalid_document_import,
+        name="invalid_document_import",
+    ),
+    path(
+        "watchlist/invalid-documents/<int:invalid_document_id>/remove/",
+        views_watchlist.invalid_document_remove,
+        name="invalid_document_remove",
+    ),
     path(
         "worklists/violations/",
         views.violation_worklist_view,

@@ -35,6 +35,7 @@ from umis.backoffice.forms import (
     BorderCheckForm,
     DocumentFlagForm,
     DocumentForm,
+    HostAccessForm,
     NameForm,
     NationalityEndForm,
     NationalityForm,
@@ -44,6 +45,7 @@ from umis.backoffice.forms import (
     PersonEditForm,
     PersonSearchForm,
     PhotoForm,
+    RegistrationForm,
     TokenCreateForm,
     ViolationWorklistForm,
     apply_errors,
@@ -66,6 +68,7 @@ from umis.core.tokens import token_create, token_list, token_revoke
 from umis.registry import selectors, services
 from umis.registry.constants import DocumentStatus, NameSource
 from umis.registry.models import Organisation, Person
+from umis.stays import registrations as stay_registrations
 from umis.stays.models import Violation
 from umis.stays.selectors import (
     Crossing,
@@ -141,8 +144,24 @@ def _purpose_label(request: HttpRequest) -> str:
 # --- home ------------------------------------------------------------------------------
 
 
+def home(request: HttpRequest) -> HttpResponseBase:
+    # The sign-in page sends everyone here; host accounts (public, no role) belong in
+    # the portal's host area.
+    user = request.user
+    if (
+        user.is_authenticated
+        and not getattr(user, "role", "")
+        and has_perm(
+            user,  # type: ignore[arg-type]
+            Perm.HOST_REGISTER,
+        )
+    ):
+        return redirect("portal:host_home")
+    return _office_home(request)
+
+
 @office_view()
-def home(request: HttpRequest) -> HttpResponse:
+def _office_home(request: HttpRequest) -> HttpResponse:
     user = _actor(request)
     return render(
         request,
@@ -225,6 +244,14 @@ _OBJECT_LABELS = {
     "registry.photo": gettext_lazy("Photo"),
     "registry.organisation": gettext_lazy("Organisation"),
     "core.apitoken": gettext_lazy("API token"),
+    "border.entryban": gettext_lazy("Entry ban"),
+    "border.check": gettext_lazy("Border check"),
+    "border.event": gettext_lazy("Border crossing"),
+    "stays.registration": gettext_lazy("Registration at place of stay"),
+    "stays.violation": gettext_lazy("Violation"),
+    "stays.visa": gettext_lazy("Visa"),
+    "stays.permit_period": gettext_lazy("Permit period"),
+    "stays.rights": gettext_lazy("Stay rights"),
 }
 
 
@@ -333,6 +360,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     # A fixed number of queries whatever the number of crossings (newest 200 shown).
     stay, crossings = person_stay(actor=actor, person_id=person.pk)
     violations = person_violations(actor=actor, person_id=person.pk)
+    stay_regs = stay_registrations.person_registrations(actor=actor, person_id=person.pk)
     addresses = list(person.addresses.all())
     today = timezone.localdate()
     return render(
@@ -353,9 +381,148 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "can_flag": has_perm(actor, Perm.DOCUMENT_FLAG),
             "status_valid": DocumentStatus.VALID,
             "purpose_label": _purpose_label(request),
+            "registrations": stay_regs,
+            "can_register": has_perm(actor, Perm.REGISTRATION_MANAGE),
+            "timeline": _timeline(crossings, stay_regs, violations),
             **_stay_context(stay, crossings),
         },
     )
+
+
+def _timeline(
+    crossings: list[Crossing], regs: list[Any], violations: list[Violation]
+) -> list[dict[str, Any]]:
+    """Crossings, registrations at the place of stay (and their end) and violations in one
+    list, newest first (the person's movements at a glance)."""
+    tz = timezone.get_current_timezone()
+    entries: list[dict[str, Any]] = []
+    for c in crossings:
+        at = timezone.localtime(c.occurred_at, tz)
+        entries.append(
+            {
+                "day": at.date(),
+                "time": at.strftime("%H:%M"),
+                "kind": "crossing",
+                "label": _label(Direction, c.direction),
+                "detail": c.crossing_point,
+            }
+        )
+    for r in regs:
+        place = f"{r.street}, {r.city.name}"
+        host = r.host.name if r.host else _("self-registration")
+        entries.append(
+            {
+                "day": r.arrival_date,
+                "time": "",
+                "kind": "registration",
+                "label": _("Registered at the place of stay"),
+                "detail": f"{place} ({host}), {_('valid until')} {r.valid_until:%Y-%m-%d}",
+            }
+        )
+        if r.ended_on:
+            entries.append(
+                {
+                    "day": r.ended_on,
+                    "time": "",
+                    "kind": "deregistration",
+                    "label": _("Registration ended"),
+                    "detail": place,
+                }
+            )
+    for v in violations:
+        at = timezone.localtime(v.detected_at, tz)
+        entries.append(
+            {
+                "day": at.date(),
+                "time": at.strftime("%H:%M"),
+                "kind": "violation",
+                "label": v.get_type_display(),
+                "detail": v.get_status_display(),
+            }
+        )
+    entries.sort(key=lambda e: (e["day"], e["time"]), reverse=True)
+    return entries
+
+
+@office_view(Perm.REGISTRATION_MANAGE)
+@require_http_methods(["GET", "POST"])
+def registration_create(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Registration at the place of stay at the counter (by a host, or by the person)."""
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
+    address = selectors.person_current_address(person)
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "arrival_date": timezone.localdate(),
+            "region": address.region.code if address else "",
+            "city": address.city.code if address else "",
+            "street": address.street if address else "",
+        },
+    )
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        host_id = None
+        voen = (d.get("host") or "").strip()
+        if voen:
+            found = selectors.organisation_search(actor=actor, query=voen, role="host").items
+            if len(found) == 1:
+                host_id = found[0].pk
+            else:
+                form.add_error("host", _("No registered host with this VÖEN."))
+        if not form.errors:
+            try:
+                registration = stay_registrations.registration_create(
+                    actor=actor,
+                    data=stay_registrations.RegistrationData(
+                        person_id=person.pk,
+                        region=d["region"],
+                        city=d["city"],
+                        street=d["street"],
+                        arrival_date=d["arrival_date"],
+                        host_id=host_id,
+                    ),
+                )
+            except (Forbidden, NotFound):
+                raise
+            except ApplicationError as exc:
+                apply_errors(form, exc, RegistrationForm.ERROR_MAP)
+            else:
+                messages.success(
+                    request,
+                    _("Registered at the place of stay until %(date)s.")
+                    % {"date": f"{registration.valid_until:%Y-%m-%d}"},
+                )
+                return redirect(
+                    reverse("backoffice:person_detail", args=[person.pk]) + "#registrations"
+                )
+    return render(
+        request,
+        "backoffice/registration_form.html",
+        {"form": form, "person": person},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@office_view(Perm.REGISTRATION_MANAGE)
+@require_POST
+def registration_end(
+    request: HttpRequest, person_id: uuid.UUID, registration_id: uuid.UUID
+) -> HttpResponse:
+    """Deregistration on departure (today)."""
+    actor = _actor(request)
+    regs = stay_registrations.person_registrations(actor=actor, person_id=person_id)
+    if not any(r.pk == registration_id for r in regs):
+        raise Http404("registration")
+    try:
+        stay_registrations.registration_end(actor=actor, registration_id=registration_id)
+    except (Forbidden, NotFound):
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The registration at the place of stay was ended."))
+    return redirect(reverse("backoffice:person_detail", args=[person_id]) + "#registrations")
 
 
 @office_view(Perm.PERSON_CREATE)
@@ -928,6 +1095,14 @@ def organisation_search(request: HttpRequest) -> HttpResponse:
 
 @office_view(Perm.ORGANISATION_VIEW)
 def organisation_detail(request: HttpRequest, organisation_id: uuid.UUID) -> HttpResponse:
+    return _organisation_page(request, organisation_id, HostAccessForm())
+
+
+def _organisation_page(
+    request: HttpRequest, organisation_id: uuid.UUID, access_form: HostAccessForm
+) -> HttpResponse:
+    from umis.registry.members import host_members
+
     actor = _actor(request)
     organisation = selectors.organisation_get(actor=actor, organisation_id=organisation_id)
     return render(
@@ -936,8 +1111,70 @@ def organisation_detail(request: HttpRequest, organisation_id: uuid.UUID) -> Htt
         {
             "organisation": organisation,
             "can_manage": has_perm(actor, Perm.ORGANISATION_MANAGE),
+            "members": host_members(actor=actor, organisation_id=organisation.pk)
+            if organisation.is_host
+            else [],
+            "guests": stay_registrations.host_guests(
+                actor=actor, organisation_id=organisation.pk, limit=100
+            )
+            if organisation.is_host and has_perm(actor, Perm.PERSON_VIEW)
+            else [],
+            "access_form": access_form,
         },
+        status=422 if access_form.is_bound and access_form.errors else 200,
     )
+
+
+@office_view(Perm.ORGANISATION_MANAGE)
+@require_http_methods(["GET", "POST"])
+def host_access_grant(request: HttpRequest, organisation_id: uuid.UUID) -> HttpResponseBase:
+    """Give a host's contact person a portal account (e-mail with a set-password link)."""
+    from umis.registry.members import host_access_grant as grant
+
+    if request.method != "POST":
+        return redirect("backoffice:organisation_detail", organisation_id=organisation_id)
+    form = HostAccessForm(request.POST)
+    if form.is_valid():
+        try:
+            grant(
+                actor=_actor(request),
+                organisation_id=organisation_id,
+                email=form.cleaned_data["email"],
+            )
+        except (Forbidden, NotFound):
+            raise
+        except Conflict as exc:
+            form.add_error("email", exc.detail)
+        except ApplicationError as exc:
+            apply_errors(form, exc, {"organisation": "email"})
+        else:
+            messages.success(
+                request,
+                _("Portal access granted: %(email)s was sent an e-mail to choose a password.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect(
+                reverse("backoffice:organisation_detail", args=[organisation_id]) + "#access"
+            )
+    return _organisation_page(request, organisation_id, form)
+
+
+@office_view(Perm.ORGANISATION_MANAGE)
+@require_POST
+def host_access_revoke(
+    request: HttpRequest, organisation_id: uuid.UUID, member_id: int
+) -> HttpResponse:
+    from umis.registry.members import host_access_revoke as revoke
+    from umis.registry.members import host_members
+
+    members = host_members(actor=_actor(request), organisation_id=organisation_id)
+    if not any(m.pk == member_id for m in members):
+        raise Http404("member")
+    member = revoke(actor=_actor(request), member_id=member_id)
+    messages.success(
+        request, _("Portal access of %(email)s was revoked.") % {"email": member.user.email}
+    )
+    return redirect(reverse("backoffice:organisation_detail", args=[organisation_id]) + "#access")
 
 
 def _organisation_data(form: OrganisationForm) -> services.OrganisationData:

@@ -15,6 +15,7 @@ from umis.core.api import STAFF_AUTH, actor_of, needs, require_scope
 from umis.core.constants import TokenScope
 from umis.core.permissions import Perm
 from umis.core.schemas import FieldErrorOut, SafeStr, errors
+from umis.stays.api_rights import AppliedRightOut, applied_right
 
 router = Router(tags=["border"], auth=STAFF_AUTH)
 
@@ -98,12 +99,21 @@ def border_events(request: HttpRequest, payload: BorderEventBatchIn) -> Any:
 
 class EntryBanIn(Schema):
     person_id: uuid.UUID | None = None
+    personal_number: SafeStr = Field("", max_length=7, description="FIN, instead of person_id")
     document_issuing_state: SafeStr = Field("", max_length=3)
     document_number: SafeStr = Field("", max_length=30)
-    legal_basis: SafeStr = Field(min_length=1, max_length=300)
+    legal_ground: SafeStr = Field(
+        "",
+        max_length=60,
+        description="Code from the policy pack's border.entry_ban.legal_grounds; its legal "
+        "reference becomes the legal basis (legal_basis, if given, is appended as details)",
+    )
+    legal_basis: SafeStr = Field("", max_length=300, description="Needed without legal_ground")
     authority: SafeStr = Field(min_length=1, max_length=200)
     valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_to: dt.date | None = Field(
+        None, description="Last day; empty = open-ended (or the ground's fixed length)"
+    )
 
 
 class EntryBanOut(Schema):
@@ -148,6 +158,14 @@ def _ban(b: Any) -> EntryBanOut:
 class BanQuery(Schema):
     person_id: uuid.UUID | None = None
     in_force_only: bool = True
+    status: Literal["", "in_force", "future", "expired", "lifted"] = Field(
+        "", description="On the day `on` (default today); replaces in_force_only when given"
+    )
+    kind: Literal["", "person", "document"] = ""
+    nationality: SafeStr = Field(
+        "", max_length=3, description="Document's issuing state or the person's nationality"
+    )
+    on: dt.date | None = None
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=100)
 
@@ -164,6 +182,10 @@ def entry_ban_list(request: HttpRequest, q: Query[BanQuery]) -> Any:
         actor=actor_of(request),
         person_id=q.person_id,
         in_force_only=q.in_force_only,
+        status=q.status,
+        kind=q.kind,
+        nationality=q.nationality,
+        on=q.on,
         page=q.page,
         page_size=q.page_size,
     )
@@ -199,6 +221,69 @@ def entry_ban_lift(request: HttpRequest, ban_id: uuid.UUID, payload: LiftIn) -> 
     require_scope(request, TokenScope.WATCHLIST_WRITE.value)
     return _ban(
         watchlist.entry_ban_lift(actor=actor_of(request), ban_id=ban_id, reason=payload.reason)
+    )
+
+
+class EntryBanItemIn(Schema):
+    """One ban of a batch. Checked one ban at a time (a bad ban is reported, the others
+    are stored), so the fields are loosely typed here; see EntryBanIn for their meaning."""
+
+    person_id: str | None = None
+    personal_number: str | None = None
+    document_issuing_state: str | None = None
+    document_number: str | None = None
+    legal_ground: str | None = None
+    legal_basis: str | None = None
+    authority: str | None = None
+    valid_from: str | None = Field(None, description="YYYY-MM-DD")
+    valid_to: str | None = Field(None, description="YYYY-MM-DD; empty = open-ended")
+
+
+class EntryBanBatchIn(Schema):
+    bans: list[EntryBanItemIn] = Field(min_length=1, max_length=watchlist.MAX_BATCH)
+
+
+class EntryBanResultOut(Schema):
+    index: int
+    status: str = Field(description="created | updated | unchanged | rejected")
+    id: uuid.UUID | None
+    errors: list[FieldErrorOut]
+
+
+class EntryBanBatchOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    results: list[EntryBanResultOut]
+
+
+@router.post(
+    "/border/entry-bans/batch",
+    response={200: EntryBanBatchOut, **errors()},
+    summary="Record a batch of entry bans (idempotent: a known ban is not recorded again)",
+    openapi_extra=needs(Perm.WATCHLIST_MANAGE),
+)
+def entry_ban_batch(request: HttpRequest, payload: EntryBanBatchIn) -> Any:
+    require_scope(request, TokenScope.WATCHLIST_WRITE.value)
+    results = watchlist.entry_bans_import(
+        actor=actor_of(request), rows=[b.model_dump() for b in payload.bans]
+    )
+    return EntryBanBatchOut(
+        **{s: sum(r.status == s for r in results) for s in ("created", "updated", "unchanged")},
+        rejected=sum(r.status == "rejected" for r in results),
+        results=[
+            EntryBanResultOut(
+                index=r.index,
+                status=r.status,
+                id=r.ban.pk if r.ban else None,
+                errors=[
+                    FieldErrorOut(field=f"bans.{r.index}.{e.field}", code=e.code, message=e.message)
+                    for e in r.errors
+                ],
+            )
+            for r in results
+        ],
     )
 
 
@@ -248,6 +333,40 @@ def invalid_documents(request: HttpRequest, payload: InvalidDocumentBatchIn) -> 
         )
         for r in results
     ]
+
+
+class InvalidDocumentRemoveIn(Schema):
+    issuing_state: SafeStr = Field(min_length=1, max_length=3)
+    number: SafeStr = Field(min_length=1, max_length=30)
+    reason: SafeStr = Field(
+        min_length=1, max_length=300, description="Why it is taken off the list, e.g. found"
+    )
+
+
+class InvalidDocumentOut(Schema):
+    issuing_state: str
+    number: str
+    reason: str
+    reported_on: dt.date
+    source: str
+
+
+@router.post(
+    "/border/invalid-documents/remove",
+    response={200: InvalidDocumentOut, **errors(404)},
+    summary="Take a document off the invalid-documents list (found again; audited)",
+    openapi_extra=needs(Perm.WATCHLIST_MANAGE),
+)
+def invalid_document_remove(request: HttpRequest, payload: InvalidDocumentRemoveIn) -> Any:
+    require_scope(request, TokenScope.WATCHLIST_WRITE.value)
+    doc = watchlist.invalid_document_remove(actor=actor_of(request), **payload.model_dump())
+    return InvalidDocumentOut(
+        issuing_state=doc.issuing_state,
+        number=doc.number,
+        reason=doc.reason,
+        reported_on=doc.reported_on,
+        source=doc.source,
+    )
 
 
 # --- border check ----------------------------------------------------------------------
@@ -323,6 +442,9 @@ class StayOut(Schema):
     days_left: int | None
     overstay_days: int
     legal_ref: str
+    applies: AppliedRightOut | None = Field(
+        None, description="The visa or permit permitted_until rests on (basis visa | permit)"
+    )
     crossings: list[CrossingOut]
 
 
@@ -338,7 +460,8 @@ def person_stay(request: HttpRequest, person_id: uuid.UUID) -> Any:
     require_scope(request, TokenScope.PERSONS_READ.value)
     status, crossings = stay(actor=actor_of(request), person_id=person_id)
     return StayOut(
-        **vars(status),
+        **{k: v for k, v in vars(status).items() if k != "right"},
+        applies=applied_right(status.right),
         crossings=[
             CrossingOut(
                 direction=c.direction,

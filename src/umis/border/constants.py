@@ -1,18 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Shared by every source record that links to a person; imported from here by border code.
+from umis.identity.constants import LinkMethod as LinkMethod
+
 
 class Direction(models.TextChoices):
     ENTRY = "entry", _("Entry")
     EXIT = "exit", _("Exit")
-
-
-class LinkMethod(models.TextChoices):
-    """How a source record was tied to a person (identity issue #5 adds scored matching)."""
-
-    DOCUMENT = "document", _("Same identity document")
-    NAME_BIRTH_DATE = "name_birth_date", _("Same name and birth date")
-    NEW_PROVISIONAL = "new_provisional", _("New provisional person")
 
 
 class EventFlag(models.TextChoices):

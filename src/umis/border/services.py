@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -38,6 +39,10 @@ from umis.registry.services import (
 )
 
 MAX_BATCH = 10_000
+# Validation runs once per imported row (millions in a bulk import): choices are sets
+# built once, not Django's enum properties rebuilt on every access.
+_DIRECTIONS = frozenset(Direction.values)
+_SEXES = frozenset(Sex.values)
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,9 @@ def _text(raw: Any, limit: int) -> str:
     return " ".join(str(raw or "").split())[:limit]
 
 
-def _occurred_at(raw: Any, errors: list[FieldError]) -> dt.datetime | None:
+def _occurred_at(
+    raw: Any, errors: list[FieldError], now: dt.datetime | None = None
+) -> dt.datetime | None:
     if isinstance(raw, dt.datetime):
         value = raw
     else:
@@ -86,7 +93,7 @@ def _occurred_at(raw: Any, errors: list[FieldError]) -> dt.datetime | None:
             )
         )
         return None
-    if value > timezone.now() + dt.timedelta(minutes=10):
+    if value > (now or timezone.now()) + dt.timedelta(minutes=10):
         errors.append(FieldError("occurred_at", "future_datetime", _("The time is in the future.")))
         return None
     if value.year < 1990:
@@ -99,9 +106,24 @@ def _occurred_at(raw: Any, errors: list[FieldError]) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class _Lookups:
+    """What validation reads, loaded once per batch (with the batch's clock)."""
+
     crossing_points: Mapping[str, int]
     countries: frozenset[str]
     document_types: frozenset[str]
+    now: dt.datetime
+    today: dt.date
+
+
+@lru_cache(maxsize=65_536)
+def _birth_date(raw: str, today: dt.date) -> str | None:
+    """The canonical partial birth date, or None when it is not a real past date.
+    Cached: a population has a few tens of thousands of distinct birth dates."""
+    try:
+        birth = rules.PartialDate.parse(raw)
+    except ValueError:
+        return None
+    return None if birth.earliest() > today else str(birth)
 
 
 def _lookups() -> _Lookups:
@@ -113,6 +135,8 @@ def _lookups() -> _Lookups:
         document_types=frozenset(
             DocumentType.objects.filter(is_active=True).values_list("pk", flat=True)
         ),
+        now=timezone.now(),
+        today=timezone.localdate(),
     )
 
 
@@ -123,12 +147,12 @@ def _validate(item: Mapping[str, Any], ref: _Lookups) -> tuple[dict[str, Any], l
     if not out["event_id"]:
         errors.append(FieldError("event_id", "required", _("The event id is required.")))
     direction = _text(item.get("direction"), 10).lower()
-    if direction not in Direction.values:
+    if direction not in _DIRECTIONS:
         errors.append(
             FieldError("direction", "invalid_choice", _("The direction is 'entry' or 'exit'."))
         )
     out["direction"] = direction
-    out["occurred_at"] = _occurred_at(item.get("occurred_at"), errors)
+    out["occurred_at"] = _occurred_at(item.get("occurred_at"), errors, ref.now)
     point = _text(item.get("crossing_point"), 20).upper()
     out["crossing_point_id"] = ref.crossing_points.get(point)
     if out["crossing_point_id"] is None:
@@ -175,13 +199,10 @@ def _validate(item: Mapping[str, Any], ref: _Lookups) -> tuple[dict[str, Any], l
     out["given_names"] = _text(item.get("given_names"), 150)
     if not out["family_name"] and not out["given_names"]:
         errors.append(FieldError("family_name", "required", _("A name is required.")))
-    birth_raw = _text(item.get("birth_date"), 10)
-    try:
-        birth = rules.PartialDate.parse(birth_raw)
-        if birth.earliest() > timezone.localdate():
-            raise ValueError("in the future")
-        out["birth_date"] = str(birth)
-    except ValueError:
+    birth = _birth_date(_text(item.get("birth_date"), 10), ref.today)
+    if birth is not None:
+        out["birth_date"] = birth
+    else:
         errors.append(
             FieldError(
                 "birth_date",
@@ -190,7 +211,7 @@ def _validate(item: Mapping[str, Any], ref: _Lookups) -> tuple[dict[str, Any], l
             )
         )
     sex = _text(item.get("sex"), 1).upper() or "X"
-    if sex not in Sex.values:
+    if sex not in _SEXES:
         errors.append(FieldError("sex", "invalid_choice", _("Sex must be M, F or X.")))
     out["sex"] = sex
     out["visa_number"] = _text(item.get("visa_number"), 40)

@@ -28,7 +28,17 @@ PROBLEM = "application/problem+json"
 class StaffSession(SessionAuth):
     """The back office's own session (CSRF-checked). Staff only, second factor enrolled."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # CSRF protects what the browser's session cookie authorises. Without that cookie
+        # (a script with a personal token) there is nothing to protect, and checking would
+        # refuse every token POST before the token is even looked at.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if key is None:
+            return None
         user = request.user
         if user.is_authenticated and getattr(user, "role", None) and staff_has_mfa(user):
             request.api_scopes = None  # type: ignore[attr-defined]  # session: role decides
@@ -220,6 +230,23 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            # Ninja's answer to a body that is not JSON: bad input like any other, so the
+            # documented 422 naming the field.
+            return problem(
+                request,
+                status=422,
+                title=_TITLES[422],
+                code="validation_failed",
+                detail=_("The request body is not valid JSON."),
+                errors=[
+                    {
+                        "field": "body",
+                        "code": "invalid_json",
+                        "message": _("The request body is not valid JSON."),
+                    }
+                ],
+            )
         return problem(
             request,
             status=exc.status_code,

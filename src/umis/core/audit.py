@@ -1,9 +1,21 @@
-"""The audit trail: append-only and hash-chained.
+"""The audit trail: append-only and hash-chained, in several independent chains.
 
-Every entry's hash covers its own content and the previous entry's hash, so changing,
-inserting or deleting any row breaks the chain from that row on. Appends are serialised
-by locking the single AuditHead row inside the caller's transaction; the entry id is
-assigned under that lock, so ids are contiguous and a gap is itself evidence.
+Every entry's hash covers its own content and the previous entry's hash in its chain, so
+changing, inserting or deleting any row breaks that chain from that row on. There are
+`UMIS_AUDIT_CHAINS` chains (16 by default). Chain k has its own `AuditHead` row (pk k)
+and owns the ids ((k-1)*STRIDE, k*STRIDE]. An append locks one head row inside the
+caller's transaction and takes the next id of that chain under the lock, so the ids of a
+chain are contiguous and a gap is itself evidence.
+
+On PostgreSQL an append takes a head no other transaction holds (`FOR UPDATE SKIP
+LOCKED`), preferring the one its connection used last: concurrent requests append to
+different chains and commit in parallel instead of queueing behind one row lock held
+through every commit (docs/adr/0005-audit-throughput.md). A transaction always appends to
+the chain it already holds, so it never holds two heads and never deadlocks. SQLite has
+one writer at a time and uses chain 1. A single writer only ever uses chain 1, whose ids
+are 1, 2, 3, ... exactly as before there were chains.
+
+`audit_verify` walks every chain in id order and checks each against its head.
 """
 
 from __future__ import annotations
@@ -17,7 +29,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -97,6 +110,80 @@ def _actor_fields(actor: User | None, label: str | None) -> tuple[User | None, s
     return actor, actor.get_username(), "staff" if getattr(actor, "role", "") else "public"
 
 
+STRIDE = 10**15  # ids per chain: chain k owns ((k-1)*STRIDE, k*STRIDE]
+MAX_CHAINS = 9000  # 9000 * STRIDE stays below the bigint limit
+
+
+def chain_of(entry_id: int) -> int:
+    """The chain an entry id belongs to (1-based)."""
+    return (entry_id - 1) // STRIDE + 1
+
+
+def chain_base(chain: int) -> int:
+    """The head's `last_id` of an empty chain: its first entry gets chain_base + 1."""
+    return (chain - 1) * STRIDE
+
+
+def chain_count() -> int:
+    """How many chains appends may use: `UMIS_AUDIT_CHAINS`, 16 by default."""
+    return max(1, min(int(getattr(settings, "UMIS_AUDIT_CHAINS", 16)), MAX_CHAINS))
+
+
+_FIELDS = AuditEntry._meta.concrete_fields
+# Names from the model, never from input.
+_INSERT = "INSERT INTO core_auditentry ({}) VALUES ({})".format(  # noqa: S608
+    ", ".join(str(f.column) for f in _FIELDS), ", ".join(["%s"] * len(_FIELDS))
+)
+_MOVE = "UPDATE core_audithead SET last_id = %s, last_hash = %s WHERE id = %s"
+_PREFERRED = "_umis_audit_chain"  # attribute of the (per-thread) connection
+
+
+_SKIP_LOCKED = (
+    "SELECT id, last_id, last_hash FROM core_audithead WHERE id <= %s "
+    "ORDER BY id = %s DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+
+
+def _create_heads(chains: int) -> None:
+    AuditHead.objects.bulk_create(
+        [AuditHead(id=k, last_id=chain_base(k), last_hash=GENESIS) for k in range(1, chains + 1)],
+        ignore_conflicts=True,
+    )
+
+
+def _lock_head(cursor: Any) -> tuple[int, int, str]:
+    """Lock a chain's head for this transaction: (chain, last_id, last_hash)."""
+    chains = chain_count()
+    preferred = getattr(connection, _PREFERRED, 1)
+    preferred = preferred if preferred <= chains else 1
+    if connection.vendor != "postgresql":
+        # SQLite has one writer at a time: no lock to take, no contention to avoid, so
+        # the connection keeps its chain (1 unless told otherwise).
+        select = "SELECT id, last_id, last_hash FROM core_audithead WHERE id = %s"
+        cursor.execute(select, [preferred])
+        if (row := cursor.fetchone()) is None:
+            _create_heads(chains)
+            cursor.execute(select, [preferred])
+            row = cursor.fetchone()
+        return int(row[0]), int(row[1]), str(row[2])
+    # A head no other transaction holds: the one this connection used last if it is free
+    # (always, when this very transaction holds it already), else the lowest free one.
+    cursor.execute(_SKIP_LOCKED, [chains, preferred])
+    if (row := cursor.fetchone()) is None:
+        # All busy, or not all heads exist yet (first use, more chains configured):
+        # create the missing ones (all together: a missing head in 1..n is evidence).
+        _create_heads(chains)
+        cursor.execute(_SKIP_LOCKED, [chains, preferred])
+        if (row := cursor.fetchone()) is None:
+            # All busy: wait for ours. This transaction holds no head, so no deadlock.
+            cursor.execute(
+                "SELECT id, last_id, last_hash FROM core_audithead WHERE id = %s FOR UPDATE",
+                [preferred],
+            )
+            row = cursor.fetchone()
+    return int(row[0]), int(row[1]), str(row[2])
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -109,32 +196,40 @@ def audit_record(
     actor_label: str | None = None,
 ) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction (or its own), so the entry
-    exists exactly when the change it records was committed."""
+    exists exactly when the change it records was committed. Everything but the id and
+    the link is prepared before the head is locked; under the lock it is one query to
+    lock, one to insert and move the head."""
     ctx = context.current()
     user, label, kind = _actor_fields(actor, actor_label)
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            id=head.last_id + 1,
-            at=timezone.now(),
-            actor=user,
-            actor_label=label[:200],
-            actor_kind=kind,
-            action=str(action),
-            object_type=object_type,
-            object_id=str(object_id)[:64] if object_id else "",
-            person_id=uuid.UUID(str(person_id)) if person_id else None,
-            changes=_jsonable(dict(changes or {})),
-            purpose=(purpose or ctx.purpose)[:200],
-            ip=ctx.ip,
-            request_id=ctx.request_id[:64],
-            prev_hash=head.last_hash,
-        )
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=user,
+        actor_label=label[:200],
+        actor_kind=kind,
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id)[:64] if object_id else "",
+        person_id=uuid.UUID(str(person_id)) if person_id else None,
+        changes=_jsonable(dict(changes or {})),
+        purpose=(purpose or ctx.purpose)[:200],
+        ip=ctx.ip,
+        request_id=ctx.request_id[:64],
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        chain, last_id, last_hash = _lock_head(cursor)
+        entry.id = last_id + 1
+        entry.prev_hash = last_hash
         entry.hash = compute_hash(entry)
-        entry.save(force_insert=True)
-        head.last_id = entry.id
-        head.last_hash = entry.hash
-        head.save(update_fields=["last_id", "last_hash"])
+        values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _FIELDS]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH appended AS ({_INSERT}) {_MOVE}", [*values, entry.id, entry.hash, chain]
+            )
+        else:
+            cursor.execute(_INSERT, values)
+            cursor.execute(_MOVE, [entry.id, entry.hash, chain])
+    setattr(connection, _PREFERRED, chain)
+    entry._state.adding = False
     return entry
 
 
@@ -144,14 +239,44 @@ class VerifyResult:
     checked: int
     first_bad_id: int | None = None
     reason: str = ""
+    chains: int = 0
 
 
 def audit_verify(*, chunk_size: int = 5000) -> VerifyResult:
-    """Walk the whole chain in id order; report the first entry that does not hold."""
-    prev_hash = GENESIS
-    expected_id = 1
+    """Walk every chain in id order; report the first entry that does not hold.
+
+    Each chain must run from its first id without a gap, each entry must link to the one
+    before it and match its own hash, and must end where its head says. Heads are created
+    together (1..n), so a missing head below the highest one means a chain was removed."""
+    heads = {h.id: (h.last_id, h.last_hash) for h in AuditHead.objects.all()}
     checked = 0
+    seen: set[int] = set()
+
+    def close(chain: int, last_id: int, last_hash: str) -> VerifyResult | None:
+        head = heads.get(chain)
+        if head is None:
+            return VerifyResult(
+                False, checked, chain_base(chain) + 1, f"the head of chain {chain} is missing"
+            )
+        if head != (last_id, last_hash):
+            return VerifyResult(
+                False,
+                checked,
+                last_id + 1 if head[0] > last_id else head[0],
+                f"the chain ends at #{last_id} but the head records #{head[0]}: "
+                "entries were removed from the end",
+            )
+        return None
+
+    chain = 0
+    expected_id, prev_hash = 0, GENESIS
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
+        if chain_of(entry.id) != chain:
+            if chain and (bad := close(chain, expected_id - 1, prev_hash)):
+                return bad
+            chain = chain_of(entry.id)
+            seen.add(chain)
+            expected_id, prev_hash = chain_base(chain) + 1, GENESIS
         if entry.id != expected_id:
             return VerifyResult(
                 False,
@@ -173,14 +298,15 @@ def audit_verify(*, chunk_size: int = 5000) -> VerifyResult:
         prev_hash = entry.hash
         expected_id += 1
         checked += 1
-    head = AuditHead.objects.filter(pk=1).first()
-    last_id, last_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
-    if last_id != checked or last_hash != prev_hash:
-        return VerifyResult(
-            False,
-            checked,
-            checked + 1 if last_id > checked else last_id,
-            f"the chain ends at #{checked} but the head records #{last_id}: "
-            "entries were removed from the end",
-        )
-    return VerifyResult(True, checked)
+    if chain and (bad := close(chain, expected_id - 1, prev_hash)):
+        return bad
+    # Chains without entries must have empty heads; heads come in an unbroken run 1..n.
+    for k in sorted(set(heads) - seen):
+        if (bad := close(k, chain_base(k), GENESIS)) is not None:
+            return bad
+    for k in range(1, max(heads, default=0)):
+        if k not in heads:
+            return VerifyResult(
+                False, checked, chain_base(k) + 1, f"the head of chain {k} is missing"
+            )
+    return VerifyResult(True, checked, chains=len(heads))

@@ -38,6 +38,8 @@ class TokenScope(models.TextChoices):
     BORDER_WRITE = "border:write", _("Send entry/exit events")
     BORDER_CHECK = "border:check", _("Check travellers at the border")
     WATCHLIST_WRITE = "watchlist:write", _("Change entry bans and invalid documents")
+    STAY_RIGHTS_WRITE = "stay_rights:write", _("Record visas, e-visas and permit periods")
+    REGISTRATIONS_WRITE = "registrations:write", _("Register guests at the place of stay")
 
 
 class AccessPurpose(models.TextChoices):

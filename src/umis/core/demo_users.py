@@ -20,10 +20,13 @@ from umis.core.models import Office, User
 
 __all__ = [
     "DEMO_ACCOUNTS",
+    "DEMO_HOST",
     "DEMO_PASSWORD",
     "DemoAccount",
+    "DemoHostAccount",
     "DemoUsersRefused",
     "demo_account",
+    "demo_host_ensure",
     "demo_user_has_demo_totp",
     "demo_users_ensure",
 ]
@@ -195,3 +198,96 @@ def demo_users_ensure(*, allow_production: bool = False) -> list[DemoAccount]:
                     purpose="demo accounts",
                 )
     return list(DEMO_ACCOUNTS)
+
+
+@dataclass(frozen=True)
+class DemoHostAccount:
+    """A public host account (no role, no second factor) acting for a demo hotel."""
+
+    username: str
+    email: str
+    password: str
+    organisation_name: str
+    organisation_voen: str  # a valid VÖEN (check digit) of no real taxpayer, as far as known
+
+
+# Demo only: see the module docstring.
+DEMO_HOST = DemoHostAccount(
+    "hotel", "hotel@demo.example", DEMO_PASSWORD, "Demo Hotel Baku", "9900000141"
+)
+
+
+def demo_host_ensure(*, allow_production: bool = False) -> DemoHostAccount:
+    """Create or repair the demo hotel (a host organisation with an address) and its
+    portal account, an active member of it (idempotent; audited like the staff accounts)."""
+    from django.utils import timezone
+
+    from umis.core.models import City
+    from umis.registry.models import Organisation, OrganisationMember
+
+    if getattr(settings, "PRODUCTION", False) and not allow_production:
+        raise DemoUsersRefused(
+            "the demo host account has a published password; refusing to create it with "
+            "UMIS_ENV=production"
+        )
+    account = DEMO_HOST
+    with transaction.atomic():
+        city = City.objects.select_related("region").filter(code="baku").first()
+        organisation, created_org = Organisation.objects.get_or_create(
+            tax_number=account.organisation_voen,
+            defaults={
+                "name": account.organisation_name,
+                "category": "hotel",
+                "is_host": True,
+                "region": city.region if city else None,
+                "city": city,
+                "street": "Neftçilər pr. 100",
+                "email": account.email,
+            },
+        )
+        if not organisation.is_host:
+            organisation.is_host = True
+            organisation.save(update_fields=["is_host", "updated_at"])
+        user = User.objects.select_for_update().filter(username=account.username).first()
+        changes: dict[str, list[Any]] = {}
+        if user is None:
+            user = User(username=account.username, email=account.email, first_name="Demo")
+            changes["username"] = [None, account.username]
+        if user.role:
+            raise DemoUsersRefused(f"{account.username!r} is a staff account")
+        if not user.is_active:
+            user.is_active = True
+            changes["is_active"] = [False, True]
+        if not user.check_password(account.password):
+            user.set_password(account.password)
+            changes["password"] = [None, "(demo password)"]
+        if changes:
+            user.save()
+            audit_record(
+                actor=None,
+                action=AuditAction.CREATE if "username" in changes else AuditAction.UPDATE,
+                object_type="core.user",
+                object_id=user.pk,
+                changes=changes,
+                purpose="demo accounts",
+            )
+        member, created = OrganisationMember.objects.get_or_create(
+            user=user, organisation=organisation
+        )
+        if created or not member.is_active:
+            member.is_active, member.revoked_at, member.revoked_by = True, None, None
+            member.added_at = member.added_at or timezone.now()
+            member.save()
+            audit_record(
+                actor=None,
+                action=AuditAction.CREATE if created else AuditAction.UPDATE,
+                object_type="registry.organisationmember",
+                object_id=member.pk,
+                changes={
+                    "organisation": [None, str(organisation.pk)],
+                    "is_active": [None, True],
+                    "new_organisation": [None, created_org],
+                },
+                purpose="demo accounts",
+            )
+    return account

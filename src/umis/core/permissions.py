@@ -30,6 +30,8 @@ class Perm(models.TextChoices):
     BORDER_EVENT_INGEST = "border.event_ingest"
     BORDER_CHECK = "border.check"
     REGISTRATION_MANAGE = "registration.manage"
+    STAY_RIGHTS_VIEW = "stay_rights.view"
+    STAY_RIGHTS_MANAGE = "stay_rights.manage"
     WATCHLIST_VIEW = "watchlist.view"
     WATCHLIST_MANAGE = "watchlist.manage"
     ORGANISATION_VIEW = "organisation.view"
@@ -38,6 +40,9 @@ class Perm(models.TextChoices):
     REFERENCE_MANAGE = "reference.manage"
     TOKEN_MANAGE = "token.manage"
     ANALYTICS_VIEW = "analytics.view"
+    # Host accounts (public, no role) registering guests for their organisation: held
+    # through an active registry.OrganisationMember link, never through a role.
+    HOST_REGISTER = "host.register"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -64,6 +69,10 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     # Place-of-stay registration at the counter (hosts register online once host accounts
     # exist).
     Perm.REGISTRATION_MANAGE: _CASEWORK,
+    # Visas, e-visas and permit periods: seen by whoever checks stays; recorded at the
+    # counter and by the visa-issuing systems (their client acts as an officer).
+    Perm.STAY_RIGHTS_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
+    Perm.STAY_RIGHTS_MANAGE: _CASEWORK,
     Perm.WATCHLIST_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
     Perm.WATCHLIST_MANAGE: frozenset({Role.SUPERVISOR, Role.BORDER_OFFICER}),
     Perm.ORGANISATION_VIEW: _CASEWORK | {Role.BORDER_OFFICER},
@@ -72,7 +81,14 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.REFERENCE_MANAGE: frozenset({Role.ADMINISTRATOR}),
     Perm.TOKEN_MANAGE: _ALL_STAFF,
     Perm.ANALYTICS_VIEW: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    # No staff role acts as a host: officers register guests with REGISTRATION_MANAGE.
+    Perm.HOST_REGISTER: frozenset(),
 }
+
+# What a public account may do while it is an active member of at least one host
+# organisation (for which organisation: `require_host`). Hosts' property-management
+# systems call the API with the host's own personal tokens, hence TOKEN_MANAGE.
+HOST_MEMBER_PERMS = frozenset({Perm.HOST_REGISTER, Perm.TOKEN_MANAGE})
 
 # Office-scoped actions: the object's responsible office must be the actor's, unless the
 # actor works at headquarters (national competence) or the object has no office yet.
@@ -88,8 +104,40 @@ def role_of(actor: User | None) -> Role | None:
         return None
 
 
+def host_organisation_ids(actor: User | None) -> list[Any]:
+    """The host organisations a public account acts for (active links only); none for
+    staff, anonymous and inactive users."""
+    if (
+        actor is None
+        or not getattr(actor, "is_authenticated", False)
+        or not actor.is_active
+        or actor.role
+    ):
+        return []
+    from django.apps import apps  # core must not import the registry at module level
+
+    member = apps.get_model("registry", "OrganisationMember")
+    return list(
+        member.objects.filter(
+            user_id=actor.pk, is_active=True, organisation__is_host=True
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def is_host_member(actor: User | None, organisation_id: Any) -> bool:
+    return any(str(o) == str(organisation_id) for o in host_organisation_ids(actor))
+
+
+def require_host(actor: User | None, organisation_id: Any) -> None:
+    """The actor is an active member of this host organisation (Perm.HOST_REGISTER)."""
+    if not is_host_member(actor, organisation_id):
+        raise Forbidden(_("You do not act for this host; ask the migration service for access."))
+
+
 def has_perm(actor: User | None, perm: Perm, obj: Any = None) -> bool:
     role = role_of(actor)
+    if role is None and perm in HOST_MEMBER_PERMS:
+        return bool(host_organisation_ids(actor))
     if role is None or role not in MATRIX[perm]:
         return False
     if perm in OFFICE_SCOPED and obj is not None:

@@ -273,3 +273,37 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationMember(models.Model):
+    """A public (non-staff) account acting for a host organisation on the portal and the
+    API: a hotel's reception, a landlord. Granted and revoked by an officer; a revoked
+    link is kept (is_active False) as the record of who could act when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
+    is_active = models.BooleanField(default=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "-is_active", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="organisationmember_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "is_active"], name="orgmember_user_active_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"member {self.pk}"

@@ -50,13 +50,18 @@ __all__ = [
     "Permission",
     "Stay",
     "StayRuleParams",
+    "VisaTerms",
+    "current_entry",
     "days_used",
+    "exempt_until",
     "local_day",
     "overstay_days",
+    "overstay_days_outside",
     "permitted_until",
     "presence_days",
     "stay_start",
     "stays_from_moments",
+    "visa_until",
 ]
 
 ONE_DAY: Final = timedelta(days=1)
@@ -476,6 +481,134 @@ def overstay_days(
     while True:
         over = count > params.max_days or (visa_until is not None and day > visa_until)
         if over and not index.covers(day):
+            total += 1
+        if day == on:
+            return total
+        day += ONE_DAY
+        count += counted(day) - counted(day - span)
+
+
+# --------------------------------------------------------------------------- visas
+
+
+@dataclass(frozen=True, slots=True)
+class VisaTerms:
+    """A visa's terms as the stay engine needs them (the values come from the visa record;
+    the e-visa defaults from the policy pack).
+
+    ``max_entries``: entries allowed within the validity (1 single, 2 double; ``None``
+    multiple). ``stay_days``: the period of stay, counted from each entry
+    (``stay_days_total=False``) or over all stays within the validity (``True``);
+    ``None``: up to the end of the validity.
+    """
+
+    valid_from: date
+    valid_to: date
+    max_entries: int | None = None
+    stay_days: int | None = None
+    stay_days_total: bool = False
+
+    def __post_init__(self) -> None:
+        _require_date("valid_from", self.valid_from)
+        _require_date("valid_to", self.valid_to)
+        if self.valid_to < self.valid_from:
+            raise ValueError(
+                f"visa valid_to {self.valid_to} is before valid_from {self.valid_from}"
+            )
+        for name in ("max_entries", "stay_days"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} must be a positive int or None, got {value!r}")
+
+
+def current_entry(stays: Sequence[Stay], on: date) -> date | None:
+    """The entry day of the stay the person is in on ``on`` (the latest entry among the
+    stays covering ``on``), ``None`` when not in the country on ``on``."""
+    entries = [s.entry for s in stays if s.entry <= on and (s.exit is None or s.exit >= on)]
+    return max(entries, default=None)
+
+
+def visa_until(terms: VisaTerms, stays: Sequence[Stay], *, on: date) -> date | None:
+    """The last day of the current stay that the visa allows, or ``None`` when the visa
+    does not cover that stay at all.
+
+    The current stay starts on :func:`current_entry` (for a person not in the country:
+    an entry on ``on``, "if they entered today"). The visa covers it when
+
+    * the entry day is within ``valid_from``..``valid_to`` (a visa is used to enter);
+    * with ``max_entries``, the entry is at most the ``max_entries``-th entry within the
+      validity (earlier entries counted from ``stays``, whatever document they used);
+    * with ``stay_days_total``, some of the ``stay_days`` are left after the days of
+      earlier stays within the validity.
+
+    The last day is then the earliest of ``valid_to`` and the end of the period of stay:
+    ``entry + stay_days - 1`` per entry, or the remaining days in total. Only days after
+    the entry are capped; the visa says nothing about days before it. O(len(stays) +
+    days of earlier stays within the validity).
+    """
+    _require_date("on", on)
+    entry = current_entry(stays, on) or on
+    if not terms.valid_from <= entry <= terms.valid_to:
+        return None
+    if terms.max_entries is not None:
+        earlier = sum(1 for s in stays if terms.valid_from <= s.entry < entry)
+        if earlier + 1 > terms.max_entries:
+            return None
+    last = terms.valid_to
+    if terms.stay_days is None:
+        return last
+    left = terms.stay_days
+    if terms.stay_days_total:
+        used: set[date] = set()
+        for stay in stays:
+            if stay.entry >= entry:
+                continue
+            first = max(stay.entry, terms.valid_from)
+            end = min(entry - ONE_DAY, terms.valid_to, stay.exit or entry - ONE_DAY)
+            day = first
+            while day <= end:
+                used.add(day)
+                day += ONE_DAY
+        left -= len(used)
+        if left < 1:
+            return None
+    return min(last, entry + timedelta(days=left - 1))
+
+
+def exempt_until(exempt: Sequence[Period], day: date) -> date | None:
+    """The last day of the run of exempt days (adjacent periods merged: a renewed permit)
+    that covers ``day``; ``date.max`` when open-ended, ``None`` when ``day`` is not exempt."""
+    _require_date("day", day)
+    return _Exempt(exempt).end_at(day)
+
+
+def overstay_days_outside(
+    presence: AbstractSet[date],
+    exempt: Sequence[Period],
+    params: StayRuleParams,
+    *,
+    on: date,
+    lawful: Sequence[Period],
+) -> int:
+    """Like :func:`overstay_days` without a visa cap, but days covered by a ``lawful``
+    period (a visa held in addition to a visa-free regime) are never overstay days; unlike
+    exempt days they still count towards the rolling window. O(window + stay length)."""
+    _require_date("on", on)
+    first = stay_start(presence, on)
+    if first is None:
+        return 0
+    index = _Exempt(exempt)
+    allowed = _Exempt(lawful)
+
+    def counted(day: date) -> bool:
+        return day in presence and not index.covers(day)
+
+    span = timedelta(days=params.window_days)
+    count = _window_count(counted, first, params.window_days)
+    total = 0
+    day = first
+    while True:
+        if count > params.max_days and not index.covers(day) and not allowed.covers(day):
             total += 1
         if day == on:
             return total

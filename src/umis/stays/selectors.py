@@ -21,6 +21,32 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class StayRight:
+    """A right to stay held by a person, as the stay engine needs it.
+
+    ``kind`` "permit": a residence permit or another status that lifts the limit (its days
+    are exempt from counting). ``kind`` "visa" / "e_visa": a visa valid from ``valid_from``
+    to ``valid_to`` for stays of at most ``max_stay_days`` days each (None: the whole
+    validity). ``valid_to`` None: open-ended (permits only).
+
+    ``max_entries``: entries allowed on a visa (None: multiple). ``stay_days_total``: the
+    visa's ``max_stay_days`` count over all its stays, not per entry. ``number``,
+    ``status`` (a permit's kind, e.g. "residence_temporary") and ``record_id`` name the
+    record, so that the person page and the API can show which right applies."""
+
+    kind: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    max_stay_days: int | None = None
+    legal_ref: str = ""
+    max_entries: int | None = None
+    stay_days_total: bool = False
+    number: str = ""
+    status: str = ""
+    record_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class StayStatus:
     in_country: bool
     since: dt.date | None
@@ -30,28 +56,120 @@ class StayStatus:
     days_left: int | None
     overstay_days: int
     legal_ref: str
+    right: StayRight | None = None  # the visa or permit the permitted-until rests on
 
 
-@dataclass(frozen=True)
-class StayRight:
-    """A right to stay held by a person, as the stay engine needs it.
+# Rights that ended longer ago than this cannot touch a current stay in practice (a stay
+# without exit of over five years is a data problem): not loaded, so that bulk reads stay
+# proportional to the persons' recent rights.
+RIGHTS_LOOKBACK_DAYS = 5 * 366
+_IDS_PER_QUERY = 5000  # below SQLite's bound on query parameters
+_ENTRIES = {"single": 1, "double": 2, "multiple": None}
 
-    ``kind`` "permit": a residence permit or another status that lifts the limit (its days
-    are exempt from counting). ``kind`` "visa" / "e_visa": a visa valid from ``valid_from``
-    to ``valid_to`` for stays of at most ``max_stay_days`` days each (None: the whole
-    validity). ``valid_to`` None: open-ended (permits only)."""
 
-    kind: str
-    valid_from: dt.date
-    valid_to: dt.date | None
-    max_stay_days: int | None = None
-    legal_ref: str = ""
+def _rule_ref(pack: Any, key: str, on: dt.date) -> str:
+    from umis.core.policy import PolicyKeyError
+
+    try:
+        return str(pack.rule(key, on=on).legal_ref)
+    except PolicyKeyError:
+        return ""
 
 
 def stay_rights_of(person_ids: list[uuid.UUID], on: dt.date) -> dict[uuid.UUID, list[StayRight]]:
-    """Stay rights of many persons in a fixed number of queries (none recorded yet: the
-    visa and permit records fill this in)."""
-    return {}
+    """Stay rights of many persons, oldest first: one query for visas and one for permit
+    periods per 5,000 persons. Only rights that may bear on ``on``: started by ``on``,
+    not ended more than RIGHTS_LOOKBACK_DAYS before it, not revoked (a visa revoked from
+    a day is cut short the day before). Legal references come from the policy pack in
+    force on ``on``."""
+    from django.db.models import F, Q
+
+    from umis.core.policy import PolicyKeyError
+    from umis.stays.models import PermitPeriod, Visa, VisaKind
+
+    out: dict[uuid.UUID, list[StayRight]] = {}
+    if not person_ids:
+        return out
+    pack = get_policy()
+    horizon = on - dt.timedelta(days=RIGHTS_LOOKBACK_DAYS)
+    visa_refs = {
+        VisaKind.VISA.value: _rule_ref(pack, "stays.visa.period_of_stay", on),
+        VisaKind.E_VISA.value: _rule_ref(pack, "stays.e_visa.stay_days", on),
+    }
+    try:
+        statuses = {
+            str(s["code"]): str(s["legal_ref"]) for s in pack.value("stays.exempt_statuses", on=on)
+        }
+    except PolicyKeyError:
+        statuses = {}
+    permit_ref = _rule_ref(pack, "stays.exempt_statuses", on)
+    ids = list(person_ids)
+    for chunk_start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[chunk_start : chunk_start + _IDS_PER_QUERY]
+        visas = (
+            Visa.objects.filter(person_id__in=chunk, valid_from__lte=on, valid_to__gte=horizon)
+            .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=F("valid_from")))
+            .order_by("valid_from", "id")
+            .values_list(
+                "person_id",
+                "id",
+                "kind",
+                "number",
+                "entries",
+                "valid_from",
+                "valid_to",
+                "stay_days",
+                "stay_days_basis",
+                "revoked_on",
+            )
+        )
+        for pid, rid, kind, number, entries, start, end, days, basis, revoked_on in visas:
+            if revoked_on is not None and revoked_on <= end:
+                end = revoked_on - dt.timedelta(days=1)
+            out.setdefault(pid, []).append(
+                StayRight(
+                    kind=kind,
+                    valid_from=start,
+                    valid_to=end,
+                    max_stay_days=days,
+                    legal_ref=visa_refs.get(kind, ""),
+                    max_entries=_ENTRIES.get(entries),
+                    stay_days_total=basis == "total",
+                    number=number,
+                    record_id=rid,
+                )
+            )
+        permits = (
+            PermitPeriod.objects.filter(
+                person_id__in=chunk, valid_from__lte=on, revoked_at__isnull=True
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=horizon))
+            .order_by("valid_from", "id")
+            .values_list("person_id", "id", "kind", "number", "valid_from", "valid_to")
+        )
+        for pid, rid, kind, number, begins, ends in permits:
+            out.setdefault(pid, []).append(
+                StayRight(
+                    kind="permit",
+                    valid_from=begins,
+                    valid_to=ends,
+                    legal_ref=statuses.get(kind, permit_ref),
+                    number=number,
+                    status=kind,
+                    record_id=rid,
+                )
+            )
+    for rights in out.values():
+        rights.sort(key=lambda r: r.valid_from)
+    return out
+
+
+def _pick_permit(permits: list[StayRight], on: dt.date) -> StayRight | None:
+    """The permit covering ``on`` that lasts longest (open-ended first)."""
+    covering = [
+        r for r in permits if r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)
+    ]
+    return max(covering, key=lambda r: r.valid_to or dt.date.max, default=None)
 
 
 def stay_status_compute(
@@ -65,28 +183,40 @@ def stay_status_compute(
     first), current nationalities and stay rights. No queries: the sweeps call it for
     many persons loaded in bulk.
 
-    Visa-free nationals get the rolling-window rule of the policy pack. A permit covering
-    a day exempts it; a visa valid on the first day of the current stay caps it. With
-    neither a visa-free nationality nor a right, the basis is 'unknown' and no overstay
-    is computed."""
+    * A permit covering ``on``: basis "permit"; permitted until the end of the run of
+      permit periods covering it (renewals merged; None when open-ended), for visa-free
+      nationals followed by the visa-free days still left after it.
+    * Visa-free nationals: the rolling-window rule of the policy pack, permit days
+      exempt. A visa covering the current stay (see rules.visa_until) is an alternative,
+      never a restriction: it decides (basis "visa") when it allows a later day, and its
+      days are never overstay days.
+    * Others: the stay ends on the latest day a visa covering the current stay allows,
+      or the end of a permit period held during the stay if later (basis "visa" or
+      "permit"); no rolling limit. With no such right: basis "unknown", no overstay.
+
+    ``right`` is the visa or permit the permitted-until rests on."""
     pack = get_policy()
     stays = rules.stays_from_moments(stays_from_crossings(crossings), pack.timezone)
     presence = rules.presence_days(stays, until=on)
     since = rules.stay_start(presence, on)
-    exempt = [rules.Period(r.valid_from, r.valid_to) for r in rights if r.kind == "permit"]
     start = since or on
-    visa_until: dt.date | None = None
-    visa_ref = ""
+    permits = [r for r in rights if r.kind == "permit"]
+    exempt = [rules.Period(r.valid_from, r.valid_to) for r in permits]
+    visa: StayRight | None = None
+    visa_end: dt.date | None = None
     for right in rights:
-        if right.kind == "permit" or right.valid_to is None:
+        if right.kind == "permit" or right.valid_to is None or right.valid_to < right.valid_from:
             continue
-        if not right.valid_from <= start <= right.valid_to:
-            continue
-        end = right.valid_to
-        if right.max_stay_days is not None:
-            end = min(end, start + dt.timedelta(days=right.max_stay_days - 1))
-        if visa_until is None or end > visa_until:
-            visa_until, visa_ref = end, right.legal_ref
+        terms = rules.VisaTerms(
+            right.valid_from,
+            right.valid_to,
+            right.max_entries,
+            right.max_stay_days,
+            right.stay_days_total,
+        )
+        end = rules.visa_until(terms, stays, on=on)
+        if end is not None and (visa_end is None or end > visa_end):
+            visa, visa_end = right, end
     visa_free = set(pack.value("stays.visa_free.nationalities", on=on))
     eligible = [n for n in nationalities if n in visa_free]
     window = int(pack.value("stays.rolling_window.window_days", on=on))
@@ -95,30 +225,94 @@ def stay_status_compute(
             int(pack.value("stays.visa_free.max_days", on=on, variant=n)) for n in eligible
         )
         params = rules.StayRuleParams(window_days=window, max_days=min(max_days, window))
-        legal_ref = pack.rule("stays.rolling_window.max_days", on=on).legal_ref
-    elif visa_until is not None or exempt:
-        # No visa-free regime: only the visa or the permit limits the stay.
-        params = rules.StayRuleParams(window_days=window, max_days=window)
-        legal_ref = visa_ref
+        rolling_ref = pack.rule("stays.rolling_window.max_days", on=on).legal_ref
     else:
-        return StayStatus(since is not None, since, 0, None, "unknown", None, 0, "")
+        # No visa-free regime: only a visa or a permit limits the stay.
+        params = rules.StayRuleParams(window_days=window, max_days=window)
+        rolling_ref = ""
+    used = rules.days_used(presence, exempt, params, on=on)
+    in_country = since is not None
+
+    permit = _pick_permit(permits, on)
+    if permit is not None:
+        end = rules.exempt_until(exempt, on)
+        until: dt.date | None = None if end in (None, dt.date.max) else end
+        if until is not None and eligible:
+            after = rules.permitted_until(
+                presence,
+                exempt,
+                params,
+                in_country_since=start,
+                today=until + dt.timedelta(days=1),
+            )
+            until = after.until
+        overstay = rules.overstay_days(presence, exempt, params, on=on) if since else 0
+        return StayStatus(
+            in_country=in_country,
+            since=since,
+            days_used=used,
+            permitted_until=until,
+            basis=str(rules.Basis.PERMIT),
+            days_left=None if until is None else max(0, (until - on).days),
+            overstay_days=overstay,
+            legal_ref=permit.legal_ref,
+            right=permit,
+        )
+
+    if eligible:
+        permission = rules.permitted_until(
+            presence, exempt, params, in_country_since=start, today=on
+        )
+        until, basis, applied, legal_ref = (
+            permission.until,
+            str(permission.basis),
+            None,
+            rolling_ref,
+        )
+        if visa is not None and visa_end is not None and until is not None and visa_end > until:
+            until, basis, applied, legal_ref = visa_end, str(rules.Basis.VISA), visa, visa.legal_ref
+        lawful = []
+        if visa is not None and visa_end is not None:
+            lawful = [rules.Period(rules.current_entry(stays, on) or on, visa_end)]
+        overstay = (
+            rules.overstay_days_outside(presence, exempt, params, on=on, lawful=lawful)
+            if since
+            else 0
+        )
+        return StayStatus(
+            in_country=in_country,
+            since=since,
+            days_used=used,
+            permitted_until=until,
+            basis=basis,
+            days_left=None if until is None else max(0, (until - on).days),
+            overstay_days=overstay,
+            legal_ref=legal_ref,
+            right=applied,
+        )
+
+    cap, applied = visa_end, visa
+    for right in permits:
+        # A permit that ended during the current stay: the stay was lawful until its end.
+        ended = right.valid_to
+        if ended is not None and start <= ended < on and (cap is None or ended > cap):
+            cap, applied = ended, right
+    if cap is None or applied is None:
+        return StayStatus(in_country, since, 0, None, "unknown", None, 0, "")
     permission = rules.permitted_until(
-        presence, exempt, params, in_country_since=start, today=on, visa_until=visa_until
+        presence, exempt, params, in_country_since=start, today=on, visa_until=cap
     )
-    overstay = (
-        rules.overstay_days(presence, exempt, params, on=on, visa_until=visa_until) if since else 0
-    )
-    if permission.basis == rules.Basis.VISA:
-        legal_ref = visa_ref or legal_ref
+    overstay = rules.overstay_days(presence, exempt, params, on=on, visa_until=cap) if since else 0
     return StayStatus(
-        in_country=since is not None,
+        in_country=in_country,
         since=since,
-        days_used=rules.days_used(presence, exempt, params, on=on),
+        days_used=used,
         permitted_until=permission.until,
-        basis=str(permission.basis),
+        basis=str(rules.Basis.PERMIT if applied.kind == "permit" else rules.Basis.VISA),
         days_left=permission.days_left,
         overstay_days=overstay,
-        legal_ref=legal_ref,
+        legal_ref=applied.legal_ref,
+        right=applied,
     )
 
 

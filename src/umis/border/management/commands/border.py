@@ -7,7 +7,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from umis.border.importer import ImportFileError, import_file
+from umis.border.importer import ImportFileError, bulk_available, import_file, max_batch
+from umis.border.management.commands._watchlist import (
+    add_watchlist_subcommands,
+    handle_watchlist,
+)
 from umis.core.errors import ApplicationError
 from umis.core.models import User
 
@@ -26,20 +30,31 @@ class Command(BaseCommand):
             help="the account the events are received under (border officer "
             "or the border system's account)",
         )
-        imp.add_argument("--batch", type=int, default=1000)
+        imp.add_argument(
+            "--batch-size",
+            "--batch",
+            dest="batch",
+            type=int,
+            default=None,
+            help="rows per transaction (default 50000 on PostgreSQL, 1000 otherwise)",
+        )
         imp.add_argument(
             "--restart",
             action="store_true",
             help="ignore the checkpoint and read the file from the start",
         )
         imp.add_argument("--no-progress", action="store_true")
+        add_watchlist_subcommands(sub)  # import-bans, import-invalid-documents
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if handle_watchlist(self, options):
+            return
         actor = User.objects.filter(username=options["username"], is_active=True).first()
         if actor is None:
             raise CommandError(f"No active account '{options['username']}'.")
-        if options["batch"] < 1 or options["batch"] > 10_000:
-            raise CommandError("--batch must be between 1 and 10000")
+        limit = max_batch(use_bulk=bulk_available())
+        if options["batch"] is not None and not 1 <= options["batch"] <= limit:
+            raise CommandError(f"--batch-size must be between 1 and {limit}")
         try:
             summary = import_file(
                 options["file"],

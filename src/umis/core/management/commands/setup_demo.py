@@ -1,5 +1,7 @@
 """`umis setup_demo`: everything `make run` needs after migrate, done only when absent:
-reference data, the demo staff accounts, a demo population. Prints how to sign in."""
+reference data, the demo staff accounts, a demo population and its border and stay data
+(crossings, visas, entry bans, invalid documents, registrations, sweep findings: see
+umis.border.demo). Prints how to sign in."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from umis.core.demo_users import demo_users_ensure
+        from umis.border.demo import demo_border_data_ensure
+        from umis.core.demo_users import demo_host_ensure, demo_users_ensure
         from umis.core.reference import reference_is_loaded, reference_load
         from umis.registry.models import Person
 
@@ -27,8 +30,13 @@ class Command(BaseCommand):
             counts = reference_load()
             self.stdout.write(f"Reference data loaded: {counts}")
         accounts = demo_users_ensure()
+        host = demo_host_ensure()
         if not Person.objects.exists():
             call_command("demo_data", persons=options["persons"], stdout=self.stdout)
+        # Only when no border event exists: re-running adds nothing.
+        border = demo_border_data_ensure()
+        if border is not None:
+            self.stdout.write(border.line())
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"UMIS is starting on {url}"))
@@ -41,6 +49,11 @@ class Command(BaseCommand):
         for a in accounts:
             code = pyotp.TOTP(a.totp_secret).now()
             self.stdout.write(f"  {a.username:<12}{a.role:<16}{a.totp_secret:<36}{code}")
+        self.stdout.write(
+            f"  {host.username:<12}{'host (portal)':<16}"
+            f"{'no second factor':<36}{host.organisation_name}, VÖEN {host.organisation_voen}"
+        )
+        self.stdout.write(f"  Host area: {url}host/ (sign in as {host.username})")
         self.stdout.write("")
         self.stdout.write(
             "Second factor: add the secret to any authenticator app (TOTP, 30 s, "
