@@ -13,9 +13,9 @@ Against the current database (PostgreSQL for real numbers; SQLite works for a sm
    entry and exit days count). The overstayers (person, overstay days) must equal ours;
    mismatches are reported. Stay rights (visas, permits) are not in the DuckDB query:
    the generated data has none;
-3. ``new_events`` new crossings appended (complete trips of persons not in the country,
-   after their latest crossing and before ``on``, received now) and the incremental sweep
-   timed.
+3. ``new_events`` new crossings appended (a day at the border: half arrivals of persons
+   abroad, half departures of persons in the country, received now) and the incremental
+   sweep timed.
 """
 
 from __future__ import annotations
@@ -235,9 +235,9 @@ def _ours(on: dt.date) -> dict[str, int]:
 
 
 def append_trips(count: int, on: dt.date) -> int:
-    """``count`` new crossings (``count // 2`` complete trips) for persons not in the
-    country, after their latest crossing and ending before ``on``, received now. Returns
-    how many were added."""
+    """``count`` new crossings received now: on PostgreSQL a day at the border (half
+    arrivals of persons abroad, half departures of persons in the country); in the
+    portable smoke path complete trips of persons abroad. Returns how many were added."""
     from umis.border.models import BorderEvent
 
     trips = count // 2
@@ -267,25 +267,36 @@ def append_trips(count: int, on: dt.date) -> int:
                 last.save()
         return BorderEvent.objects.count() - before
     with connection.cursor() as cursor:
+        # A day at the border: half arrivals of persons abroad, half departures of persons
+        # in the country, during the last 20 hours before ``on`` (and before now).
         cursor.execute(
             f"""
             WITH last AS (
               SELECT DISTINCT ON (person_id) *
                 FROM border_borderevent WHERE person_id IS NOT NULL
                ORDER BY person_id, occurred_at DESC, id DESC
-            ), picked AS (
+            ), arrivals AS (
               SELECT * FROM last
                WHERE direction = 'exit' AND occurred_at < %(start)s - interval '2 days'
-               ORDER BY md5(person_id::text) LIMIT %(trips)s
+               ORDER BY md5(person_id::text) LIMIT %(half)s
+            ), departures AS (
+              SELECT * FROM last
+               WHERE direction = 'entry' AND occurred_at < %(start)s - interval '2 days'
+               ORDER BY md5(person_id::text) LIMIT %(half)s
+            ), picked AS (
+              SELECT 'entry' AS new_direction, * FROM arrivals
+              UNION ALL
+              SELECT 'exit', * FROM departures
             )
             INSERT INTO border_borderevent
               (event_id, direction, occurred_at, received_at, {cols})
-            SELECT 'SWEEPBENCH-' || %(tag)s || '-' || id || '-' || t.direction, t.direction,
-                   occurred_at + (%(start)s - occurred_at) * t.share, now(), {cols}
-              FROM picked,
-                   (VALUES ('entry', 0.4), ('exit', 0.7)) AS t(direction, share)
+            SELECT 'SWEEPBENCH-' || %(tag)s || '-' || id, new_direction,
+                   LEAST(%(start)s, now()) - interval '1 minute'
+                     - (abs(hashtext(id::text)) %% 72000) * interval '1 second',
+                   now(), {cols}
+              FROM picked
             """,
-            {"start": start, "trips": trips, "tag": str(before)},
+            {"start": start, "half": count // 2, "tag": str(before)},
         )
         added = cursor.rowcount
         cursor.execute("ANALYZE border_borderevent")

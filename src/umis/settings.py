@@ -324,3 +324,5 @@ UMIS_PERIODIC_TASKS = {
 # The stay sweep runs incrementally at that interval; its first run at or after this hour
 # (local time) each day is a full sweep (umis.stays.services.stay_sweep_run).
 UMIS_SWEEP_FULL_HOUR = int(os.environ.get("UMIS_SWEEP_FULL_HOUR", "2"))
+# Independent audit hash chains that appends spread over (ADR 0005).
+UMIS_AUDIT_CHAINS = int(os.environ.get("UMIS_AUDIT_CHAINS", "16"))

@@ -73,7 +73,6 @@ from umis.border.services import (
     IngestReport,
     _link,
     _lookups,
-    _text,
     _validate,
 )
 from umis.core.audit import audit_record
@@ -81,6 +80,7 @@ from umis.core.constants import AuditAction
 from umis.core.errors import FieldError
 from umis.core.models import User
 from umis.core.permissions import Perm, require
+from umis.identity.received import clean_text as _text
 
 logger = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from umis.core.errors import FieldError, ValidationFailed
 from umis.core.models import Country, User
 from umis.core.permissions import Perm, require
 from umis.identity.matching import SourceIdentity, get_matcher
+from umis.identity.received import document_number_error
 from umis.registry import rules as registry_rules
 from umis.registry.constants import DocumentStatus
 from umis.registry.models import Person
@@ -95,13 +96,7 @@ def _clean(data: CheckData) -> CheckData:
         )
     number = registry_rules.document_number_normalize(data.document_number)
     if not number or not number.isalnum():
-        errors.append(
-            FieldError(
-                "document_number",
-                "invalid",
-                _("The document number is required: letters and digits."),
-            )
-        )
+        errors.append(document_number_error())
     state = registry_rules.country_from_icao(data.document_issuing_state)
     bad_birth_date = False
     if data.birth_date:

@@ -12,37 +12,32 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from umis.border.constants import Direction, EventFlag, LinkMethod
+from umis.border.constants import Direction, EventFlag
 from umis.border.models import BorderEvent
 from umis.core.audit import audit_record
 from umis.core.constants import AuditAction
 from umis.core.errors import FieldError
-from umis.core.models import Country, CrossingPoint, User
+from umis.core.models import CrossingPoint, User
 from umis.core.permissions import Perm, require
-from umis.identity.matching import SourceIdentity, get_matcher
-from umis.registry import rules
-from umis.registry.constants import NameSource, Sex
-from umis.registry.models import DocumentType
-from umis.registry.services import (
-    DocumentData,
-    NameData,
-    NationalityData,
-    PersonData,
-    person_create_provisional,
+from umis.identity.received import (
+    ReceivedLookups,
+    received_identity_clean,
+    received_identity_link,
+    received_lookups,
 )
+from umis.identity.received import clean_text as _text
+from umis.registry.constants import NameSource
 
 MAX_BATCH = 10_000
 # Validation runs once per imported row (millions in a bulk import): choices are sets
 # built once, not Django's enum properties rebuilt on every access.
 _DIRECTIONS = frozenset(Direction.values)
-_SEXES = frozenset(Sex.values)
 
 
 @dataclass(frozen=True)
@@ -61,10 +56,6 @@ class IngestReport:
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
-
-
-def _text(raw: Any, limit: int) -> str:
-    return " ".join(str(raw or "").split())[:limit]
 
 
 def _occurred_at(
@@ -109,34 +100,18 @@ class _Lookups:
     """What validation reads, loaded once per batch (with the batch's clock)."""
 
     crossing_points: Mapping[str, int]
-    countries: frozenset[str]
-    document_types: frozenset[str]
+    identity: ReceivedLookups
     now: dt.datetime
-    today: dt.date
-
-
-@lru_cache(maxsize=65_536)
-def _birth_date(raw: str, today: dt.date) -> str | None:
-    """The canonical partial birth date, or None when it is not a real past date.
-    Cached: a population has a few tens of thousands of distinct birth dates."""
-    try:
-        birth = rules.PartialDate.parse(raw)
-    except ValueError:
-        return None
-    return None if birth.earliest() > today else str(birth)
 
 
 def _lookups() -> _Lookups:
+    now = timezone.now()
     return _Lookups(
         crossing_points=dict(
             CrossingPoint.objects.filter(is_active=True).values_list("code", "id")
         ),
-        countries=frozenset(Country.objects.filter(is_active=True).values_list("pk", flat=True)),
-        document_types=frozenset(
-            DocumentType.objects.filter(is_active=True).values_list("pk", flat=True)
-        ),
-        now=timezone.now(),
-        today=timezone.localdate(),
+        identity=received_lookups(timezone.localdate(now)),
+        now=now,
     )
 
 
@@ -163,57 +138,7 @@ def _validate(item: Mapping[str, Any], ref: _Lookups) -> tuple[dict[str, Any], l
                 _("Unknown crossing point '%(code)s'.") % {"code": point},
             )
         )
-    doc_type = _text(item.get("document_type"), 40).lower() or "passport"
-    if doc_type not in ref.document_types:
-        errors.append(
-            FieldError(
-                "document_type",
-                "invalid_choice",
-                _("Unknown document type '%(code)s'.") % {"code": doc_type},
-            )
-        )
-    out["document_type"] = doc_type
-    number = rules.document_number_normalize(item.get("document_number"))
-    if not number or not number.isalnum() or len(number) > 30:
-        errors.append(
-            FieldError(
-                "document_number",
-                "invalid",
-                _("The document number is required: letters and digits."),
-            )
-        )
-    out["document_number"] = number
-    for name in ("document_issuing_state", "nationality"):
-        code = rules.country_from_icao(_text(item.get(name), 3))
-        if code not in ref.countries:
-            errors.append(
-                FieldError(
-                    name,
-                    "unknown_country",
-                    _("'%(code)s' is not a known ISO 3166-1 alpha-3 country code.")
-                    % {"code": code},
-                )
-            )
-        out[name] = code
-    out["family_name"] = _text(item.get("family_name"), 150)
-    out["given_names"] = _text(item.get("given_names"), 150)
-    if not out["family_name"] and not out["given_names"]:
-        errors.append(FieldError("family_name", "required", _("A name is required.")))
-    birth = _birth_date(_text(item.get("birth_date"), 10), ref.today)
-    if birth is not None:
-        out["birth_date"] = birth
-    else:
-        errors.append(
-            FieldError(
-                "birth_date",
-                "invalid_date",
-                _("The birth date must be a real date: YYYY-MM-DD, YYYY-MM or YYYY."),
-            )
-        )
-    sex = _text(item.get("sex"), 1).upper() or "X"
-    if sex not in _SEXES:
-        errors.append(FieldError("sex", "invalid_choice", _("Sex must be M, F or X.")))
-    out["sex"] = sex
+    out.update(received_identity_clean(item, ref.identity, errors))
     out["visa_number"] = _text(item.get("visa_number"), 40)
     out["purpose"] = _text(item.get("purpose"), 40)
     return out, errors
@@ -234,44 +159,12 @@ def _flags(person_id: uuid.UUID, direction: str, at: dt.datetime) -> list[str]:
 
 
 def _link(actor: User, data: Mapping[str, Any]) -> tuple[uuid.UUID, str, float]:
-    match = get_matcher().match(
-        SourceIdentity(
-            family_name=data["family_name"],
-            given_names=data["given_names"],
-            birth_date=data["birth_date"],
-            sex=data["sex"],
-            nationality=data["nationality"],
-            document_number=data["document_number"],
-            document_issuing_state=data["document_issuing_state"],
-        )
-    )
-    if match.person_id is not None:
-        return match.person_id, match.method, match.score
-    person = person_create_provisional(
+    return received_identity_link(
         actor=actor,
         permission=Perm.BORDER_EVENT_INGEST,
-        data=PersonData(
-            family_name=data["family_name"] or data["given_names"],
-            given_names=data["given_names"] if data["family_name"] else "",
-            sex=data["sex"],
-            birth_date=data["birth_date"],
-            nationalities=[NationalityData(data["nationality"])],
-            names=[
-                NameData(
-                    "Latn",
-                    data["family_name"] or data["given_names"],
-                    data["given_names"] if data["family_name"] else "",
-                    source=NameSource.BORDER,
-                )
-            ],
-        ),
-        document=DocumentData(
-            document_type=data["document_type"],
-            number=data["document_number"],
-            issuing_state=data["document_issuing_state"],
-        ),
+        identity=data,
+        name_source=NameSource.BORDER,
     )
-    return person.pk, LinkMethod.NEW_PROVISIONAL.value, 1.0
 
 
 def border_events_ingest(*, actor: User, events: Sequence[Mapping[str, Any]]) -> IngestReport:

@@ -42,6 +42,7 @@ from umis.core.models import Country, User
 from umis.core.pagination import Page, paginate
 from umis.core.permissions import Perm, require
 from umis.core.policy import get_policy
+from umis.identity.received import document_number_error
 from umis.registry.models import Person
 from umis.registry.rules import document_number_normalize, fin_normalize
 from umis.registry.selectors import person_ids_by_document
@@ -707,11 +708,7 @@ def _parse_invalid(
     if state not in countries:
         errors.append(_unknown_country("issuing_state", state))
     if not number or not number.isalnum() or len(number) > 30:
-        errors.append(
-            FieldError(
-                "number", "invalid", _("The document number is required: letters and digits.")
-            )
-        )
+        errors.append(document_number_error("number"))
     if reason not in InvalidReason.values:
         errors.append(
             FieldError(

@@ -170,8 +170,9 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row: the last entry of the chain. Appending locks it, which orders the chain,
-    and it lets `verify` notice a deleted tail."""
+    """The last entry of one hash chain (row k heads chain k; UMIS_AUDIT_CHAINS of them,
+    ADR 0005). Appending locks one head, which orders that chain, and the heads let
+    `verify` notice a deleted tail."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)

@@ -38,7 +38,7 @@ def audit_search(
         qs = qs.filter(at__date__gte=date_from)
     if date_to:
         qs = qs.filter(at__date__lte=date_to)
-    return paginate(qs.order_by("-id"), page, page_size)
+    return paginate(qs.order_by("-at", "-id"), page, page_size)
 
 
 def place_names(kind: str, keys: set[str]) -> dict[str, str]:

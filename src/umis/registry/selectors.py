@@ -173,7 +173,7 @@ def person_history(*, actor: User, person_id: uuid.UUID | str) -> list[AuditEntr
         AuditEntry.objects.filter(
             person_id=person_id,
             action__in=[AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE],
-        ).order_by("-id")[:500]
+        ).order_by("-at", "-id")[:500]
     )
 
 

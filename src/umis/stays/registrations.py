@@ -65,7 +65,7 @@ from umis.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from umis.core.models import City, Country, Region, User
+from umis.core.models import City, Region, User
 from umis.core.permissions import (
     Perm,
     has_perm,
@@ -76,10 +76,15 @@ from umis.core.permissions import (
 )
 from umis.core.policy import PolicyKeyError, get_policy
 from umis.identity.constants import LinkMethod
-from umis.identity.matching import SourceIdentity, get_matcher
-from umis.registry import rules as registry_rules
-from umis.registry.constants import NameSource, Sex
-from umis.registry.models import DocumentType, Nationality, Organisation, Person
+from umis.identity.received import (
+    ReceivedLookups,
+    received_identity_clean,
+    received_identity_link,
+    received_lookups,
+)
+from umis.identity.received import clean_text as _text
+from umis.registry.constants import NameSource
+from umis.registry.models import Nationality, Organisation, Person
 from umis.stays.constants import RegistrationStatus, RegistrationWarning
 from umis.stays.models import Registration
 
@@ -177,10 +182,6 @@ class BatchReport:
 # --- small helpers -------------------------------------------------------------------------
 
 
-def _text(raw: Any, limit: int) -> str:
-    return " ".join(str(raw if raw is not None else "").split())[:limit]
-
-
 def _date(raw: Any, name: str, errors: list[FieldError]) -> dt.date | None:
     if isinstance(raw, dt.datetime):
         return raw.date()
@@ -216,18 +217,14 @@ def _holidays(calendar: str, year: int) -> frozenset[dt.date]:
 
 @dataclass(frozen=True)
 class _Lookups:
-    countries: frozenset[str]
-    document_types: frozenset[str]
+    identity: ReceivedLookups
     regions: Mapping[str, Region]
     cities: Mapping[str, City]
 
 
 def _lookups() -> _Lookups:
     return _Lookups(
-        countries=frozenset(Country.objects.filter(is_active=True).values_list("pk", flat=True)),
-        document_types=frozenset(
-            DocumentType.objects.filter(is_active=True).values_list("pk", flat=True)
-        ),
+        identity=received_lookups(),
         regions={r.code: r for r in Region.objects.filter(is_active=True)},
         cities={c.code: c for c in City.objects.filter(is_active=True)},
     )
@@ -269,69 +266,6 @@ def _place(
     return {"region": region, "city": city, "street": street}
 
 
-def _guest(item: Mapping[str, Any], ref: _Lookups, errors: list[FieldError]) -> dict[str, Any]:
-    """The guest's identity as read from the travel document."""
-    out: dict[str, Any] = {}
-    doc_type = _text(item.get("document_type"), 40).lower() or "passport"
-    if doc_type not in ref.document_types:
-        errors.append(
-            FieldError(
-                "document_type",
-                "invalid_choice",
-                _("Unknown document type '%(code)s'.") % {"code": doc_type},
-            )
-        )
-    out["document_type"] = doc_type
-    number = registry_rules.document_number_normalize(item.get("document_number"))
-    if not number or not number.isalnum() or len(number) > 30:
-        errors.append(
-            FieldError(
-                "document_number",
-                "invalid",
-                _("The document number is required: letters and digits."),
-            )
-        )
-    out["document_number"] = number
-    for name in ("document_issuing_state", "nationality"):
-        code = registry_rules.country_from_icao(_text(item.get(name), 3))
-        if code not in ref.countries:
-            errors.append(
-                FieldError(
-                    name,
-                    "unknown_country",
-                    _("'%(code)s' is not a known ISO 3166-1 alpha-3 country code.")
-                    % {"code": code},
-                )
-            )
-        out[name] = code
-    out["family_name"] = _text(item.get("family_name"), 150)
-    out["given_names"] = _text(item.get("given_names"), 150)
-    if not out["family_name"]:
-        errors.append(
-            FieldError(
-                "family_name", "required", _("The family name is required (as in the document).")
-            )
-        )
-    try:
-        birth = registry_rules.PartialDate.parse(_text(item.get("birth_date"), 10))
-        if birth.earliest() > timezone.localdate():
-            raise ValueError("in the future")
-        out["birth_date"] = str(birth)
-    except ValueError:
-        errors.append(
-            FieldError(
-                "birth_date",
-                "invalid_date",
-                _("The birth date must be a real date: YYYY-MM-DD, YYYY-MM or YYYY."),
-            )
-        )
-    sex = _text(item.get("sex"), 1).upper() or "X"
-    if sex not in Sex.values:
-        errors.append(FieldError("sex", "invalid_choice", _("Sex must be M, F or X.")))
-    out["sex"] = sex
-    return out
-
-
 def _validate(
     item: Mapping[str, Any], ref: _Lookups, host: Organisation | None, officer: bool
 ) -> tuple[dict[str, Any], list[FieldError]]:
@@ -356,7 +290,8 @@ def _validate(
                 errors.append(FieldError("person_id", "not_found", _("No such person.")))
             data["person_id"] = person_id
     else:
-        data.update(_guest(item, ref, errors))
+        # The guest's identity as read from the travel document.
+        data.update(received_identity_clean(item, ref.identity, errors, name_rule="family"))
     data.update(_place(item, ref, host, errors))
     arrival = _date(item.get("arrival_date"), "arrival_date", errors)
     if arrival is not None:
@@ -388,52 +323,9 @@ def _link(actor: User, data: Mapping[str, Any], permission: Perm) -> tuple[uuid.
     matcher's match, or a new provisional person holding the travel document."""
     if data.get("person_id"):
         return uuid.UUID(str(data["person_id"])), LinkMethod.OFFICER.value, 1.0
-    match = get_matcher().match(
-        SourceIdentity(
-            family_name=data["family_name"],
-            given_names=data["given_names"],
-            birth_date=data["birth_date"],
-            sex=data["sex"],
-            nationality=data["nationality"],
-            document_number=data["document_number"],
-            document_issuing_state=data["document_issuing_state"],
-        )
+    return received_identity_link(
+        actor=actor, permission=permission, identity=data, name_source=NameSource.STAY_REGISTRATION
     )
-    if match.person_id is not None:
-        return match.person_id, match.method, match.score
-    from umis.registry.services import (
-        DocumentData,
-        NameData,
-        NationalityData,
-        PersonData,
-        person_create_provisional,
-    )
-
-    person = person_create_provisional(
-        actor=actor,
-        permission=permission,
-        data=PersonData(
-            family_name=data["family_name"],
-            given_names=data["given_names"],
-            sex=data["sex"],
-            birth_date=data["birth_date"],
-            nationalities=[NationalityData(data["nationality"])],
-            names=[
-                NameData(
-                    "Latn",
-                    data["family_name"],
-                    data["given_names"],
-                    source=NameSource.STAY_REGISTRATION,
-                )
-            ],
-        ),
-        document=DocumentData(
-            document_type=data["document_type"],
-            number=data["document_number"],
-            issuing_state=data["document_issuing_state"],
-        ),
-    )
-    return person.pk, LinkMethod.NEW_PROVISIONAL.value, 1.0
 
 
 # --- the rules applied to one registration ------------------------------------------------

@@ -35,10 +35,18 @@ from django.utils.translation import gettext as _
 from umis.core.audit import audit_record, snapshot
 from umis.core.constants import AuditAction
 from umis.core.errors import FieldError, NotFound, ValidationFailed
-from umis.core.models import Country, User
+from umis.core.models import User
 from umis.core.permissions import Perm, require
 from umis.core.policy import PolicyKeyError, get_policy
+from umis.identity.received import (
+    ReceivedLookups,
+    received_identity_clean,
+    received_identity_link,
+    received_lookups,
+)
+from umis.identity.received import clean_text as _text
 from umis.registry import rules as registry_rules
+from umis.registry.constants import NameSource
 from umis.registry.models import Nationality, Person
 from umis.stays.models import PermitPeriod, StayDaysBasis, Visa, VisaEntries, VisaKind
 from umis.stays.selectors import StayStatus, stay_status
@@ -85,10 +93,6 @@ _VISA_DATA = (
 
 
 # --- small parsing helpers ------------------------------------------------------------------
-
-
-def _text(raw: Any, limit: int) -> str:
-    return " ".join(str(raw or "").split())[:limit]
 
 
 def _date(raw: Any, name: str, errors: list[FieldError], *, required: bool) -> dt.date | None:
@@ -186,7 +190,7 @@ IDENTITY_FIELDS = (
 
 @dataclass
 class _Lookups:
-    countries: frozenset[str]
+    identity: ReceivedLookups
     persons: set[uuid.UUID] = field(default_factory=set)
 
 
@@ -300,103 +304,33 @@ def _holder(
                 return None
             ref.persons.add(person_id)
         return person_id
-    number = registry_rules.document_number_normalize(item.get("document_number"))
     local: list[FieldError] = []
-    if not number or not number.isalnum() or len(number) > 30:
-        local.append(
-            FieldError(
-                "document_number",
-                "required",
-                _("Give the person id, or the passport number with the holder's details."),
-            )
-        )
-    codes = {}
-    for name in ("document_issuing_state", "nationality"):
-        code = registry_rules.country_from_icao(_text(item.get(name), 3))
-        if code not in ref.countries:
-            local.append(
-                FieldError(
-                    name,
-                    "unknown_country",
-                    _("'%(code)s' is not a known ISO 3166-1 alpha-3 country code.")
-                    % {"code": code},
-                )
-            )
-        codes[name] = code
-    family, given = _text(item.get("family_name"), 150), _text(item.get("given_names"), 150)
-    if not family and not given:
-        local.append(FieldError("family_name", "required", _("A name is required.")))
-    birth = _text(item.get("birth_date"), 10)
-    try:
-        registry_rules.PartialDate.parse(birth)
-    except ValueError:
-        local.append(
-            FieldError(
-                "birth_date",
-                "invalid_date",
-                _("The birth date must be a real date: YYYY-MM-DD, YYYY-MM or YYYY."),
-            )
-        )
-    sex = _text(item.get("sex"), 1).upper() or "X"
-    if sex not in {"M", "F", "X"}:
-        local.append(FieldError("sex", "invalid_choice", _("Sex must be M, F or X.")))
+    identity = received_identity_clean(
+        item,
+        ref.identity,
+        local,
+        document_type="passport",  # a visa is issued to a passport
+        number_error=FieldError(
+            "document_number",
+            "required",
+            _("Give the person id, or the passport number with the holder's details."),
+        ),
+    )
     if local:
         errors.extend(local)
         return None
-    from umis.identity.matching import SourceIdentity, get_matcher
-
-    match = get_matcher().match(
-        SourceIdentity(
-            family_name=family,
-            given_names=given,
-            birth_date=birth,
-            sex=sex,
-            nationality=codes["nationality"],
-            document_number=number,
-            document_issuing_state=codes["document_issuing_state"],
-        )
-    )
-    if match.person_id is not None:
-        return match.person_id
-    from umis.registry.constants import NameSource
-    from umis.registry.services import (
-        DocumentData,
-        NameData,
-        NationalityData,
-        PersonData,
-        person_create_provisional,
-    )
-
     try:
         with transaction.atomic():
-            person = person_create_provisional(
+            person_id, _method, _score = received_identity_link(
                 actor=actor,
                 permission=Perm.STAY_RIGHTS_MANAGE,
-                data=PersonData(
-                    family_name=family or given,
-                    given_names=given if family else "",
-                    sex=sex,
-                    birth_date=birth,
-                    nationalities=[NationalityData(codes["nationality"])],
-                    names=[
-                        NameData(
-                            "Latn",
-                            family or given,
-                            given if family else "",
-                            source=NameSource.PASSPORT,
-                        )
-                    ],
-                ),
-                document=DocumentData(
-                    document_type="passport",
-                    number=number,
-                    issuing_state=codes["document_issuing_state"],
-                ),
+                identity=identity,
+                name_source=NameSource.PASSPORT,
             )
     except ValidationFailed as exc:
         errors.extend(exc.field_errors)
         return None
-    return person.pk
+    return person_id
 
 
 def _visa_store(
@@ -466,9 +400,7 @@ def visas_record(
     docstring). ``source`` names the system, e.g. "ASAN Visa"."""
     require(actor, Perm.STAY_RIGHTS_MANAGE)
     source = _text(source, 100)
-    ref = _Lookups(
-        countries=frozenset(Country.objects.filter(is_active=True).values_list("pk", flat=True))
-    )
+    ref = _Lookups(identity=received_lookups())
     results: list[VisaResult] = []
     with transaction.atomic():
         for index, item in enumerate(items):
