@@ -72,6 +72,7 @@ class SweepBenchResult:
             f"incremental after {self.new_events:,} new events {self.incremental_seconds:.2f} s "
             f"({self.incremental_checked:,} persons) = {self.incremental_ratio:.3f} of the full "
             f"sweep; overstayers differing from DuckDB: {self.mismatches}"
+            + (f" (e.g. {'; '.join(self.examples)})" if self.examples else "")
         )
 
 
