@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from umis.backoffice.forms import DateInput, UswdsFormMixin, apply_errors
@@ -36,7 +36,7 @@ class VisaForm(UswdsFormMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=VisaKind.choices)
     number = forms.CharField(label=gettext_lazy("Visa number"), max_length=40)
     entries = forms.ChoiceField(
-        label=gettext_lazy("Entries"),
+        label=pgettext_lazy("visa", "Entries"),
         choices=[("", "—"), *VisaEntries.choices],
         required=False,
         help_text=gettext_lazy("An e-visa is single entry."),
