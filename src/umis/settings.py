@@ -126,6 +126,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Hot-path queries (token lookup, border check, audit append) are prepared statements on
+# PostgreSQL (umis.core.db.hot_cursor); 0 behind a pooler that cannot keep them.
+UMIS_DB_PREPARE = os.environ.get("UMIS_DB_PREPARE", "1") not in ("0", "false", "no")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front (no "database is locked" upgrade
     # failures between the web server and the worker); WAL lets readers run meanwhile.

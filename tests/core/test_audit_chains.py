@@ -109,3 +109,55 @@ def test_concurrent_appends_use_different_chains_and_verify() -> None:
     assert len(set(chains)) == 3  # nobody waited for another's commit
     result = audit_verify()
     assert result.ok and result.checked == 7
+
+
+def _tricky(entry_id: int | None = None, prev: str = GENESIS) -> AuditEntry:
+    import datetime as dt
+    import uuid
+
+    return AuditEntry(
+        id=entry_id,
+        at=dt.datetime(2026, 11, 23, 1, 2, 3, 456789, tzinfo=dt.UTC),
+        actor_label='Ə"li \\ Гусейнов',
+        actor_kind="token",
+        action="update",
+        object_type="registry.person",
+        object_id="42",
+        person_id=uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        changes={"names": ["Hüseynov", 'quote " and \\'], "nested": {"b": 1, "a": None}},
+        purpose="",
+        ip="2001:db8::1",
+        request_id="r-1",
+        prev_hash=prev,
+    )
+
+
+def test_the_canonical_text_cut_at_the_link_is_the_canonical_text() -> None:
+    entry = _tricky(entry_id=STRIDE * 3 + 17, prev="ab" * 32)
+    before, between, after = audit._canonical_around_link(entry)
+    assert f"{before}{entry.id}{between}{entry.prev_hash}{after}".encode() == audit._canonical(
+        entry
+    )
+
+
+@pytest.mark.django_db
+def test_the_database_links_and_hashes_as_verify_does() -> None:
+    # On PostgreSQL the append is one statement that hashes in SQL: the hash must be
+    # the one compute_hash gives for the stored row, whatever the content's characters.
+    first = audit_record(actor=None, action="view")
+    tricky = _tricky()
+    second = audit_record(
+        actor=None,
+        action=tricky.action,
+        object_type=tricky.object_type,
+        object_id=tricky.object_id,
+        person_id=tricky.person_id,
+        changes=tricky.changes,
+        purpose="purpose with ' and %s",
+        actor_label=tricky.actor_label,
+    )
+    assert second.prev_hash == first.hash
+    stored = AuditEntry.objects.get(pk=second.pk)
+    assert stored.hash == second.hash == audit.compute_hash(stored)
+    assert stored.changes == tricky.changes
+    assert audit_verify().ok

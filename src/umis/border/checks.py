@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from umis.border.constants import Direction, InvalidReason
 from umis.core.audit import audit_record
 from umis.core.constants import AuditAction
+from umis.core.db import hot_cursor
 from umis.core.errors import FieldError, ValidationFailed
 from umis.core.models import Country, User
 from umis.core.permissions import Perm, require
@@ -217,7 +218,7 @@ def _facts(
     for branch in _PERSON_BRANCHES:
         branches.append(branch.format(person=person, moment=moment))
         params += person_params
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(" UNION ALL ".join(branches), params)
         rows = cursor.fetchall()
     facts = _Facts()

@@ -21,6 +21,7 @@ are 1, 2, 3, ... exactly as before there were chains.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
@@ -36,6 +37,7 @@ from django.utils import timezone
 
 from umis.core import context
 from umis.core.constants import AuditAction
+from umis.core.db import hot_cursor
 from umis.core.models import AuditEntry, AuditHead, User
 
 GENESIS = "0" * 64
@@ -77,8 +79,8 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
-def _canonical(entry: AuditEntry) -> bytes:
-    payload = {
+def _payload(entry: AuditEntry) -> dict[str, Any]:
+    return {
         "id": entry.id,
         "at": entry.at.astimezone(dt.UTC).isoformat(),
         "actor_id": str(entry.actor_id) if entry.actor_id else None,
@@ -94,7 +96,42 @@ def _canonical(entry: AuditEntry) -> bytes:
         "request_id": entry.request_id,
         "prev_hash": entry.prev_hash,
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    return _dumps(_payload(entry)).encode()
+
+
+_BEFORE_ID = frozenset({"action", "actor_id", "actor_kind", "actor_label", "at", "changes"})
+_AFTER_LINK = frozenset({"purpose", "request_id"})
+
+
+def _canonical_around_link(entry: AuditEntry) -> tuple[str, str, str]:
+    """The canonical text cut where the id and the previous hash go: (before the id,
+    between the id and the previous hash, after it), so that the database can link the
+    entry and hash it in the statement that appends it. The keys sort as action ... changes,
+    id, ip ... person_id, prev_hash, purpose, request_id: three objects written apart and
+    joined are the one `_dumps` writes (the tests check they agree)."""
+    payload = _payload(entry)
+    first: dict[str, Any] = {}
+    middle: dict[str, Any] = {}
+    last: dict[str, Any] = {}
+    for key, value in payload.items():
+        if key in _BEFORE_ID:
+            first[key] = value
+        elif key in _AFTER_LINK:
+            last[key] = value
+        elif key not in ("id", "prev_hash"):
+            middle[key] = value
+    return (
+        _dumps(first)[:-1] + ',"id":',
+        "," + _dumps(middle)[1:-1] + ',"prev_hash":"',
+        '",' + _dumps(last)[1:],
+    )
 
 
 def compute_hash(entry: AuditEntry) -> str:
@@ -142,6 +179,32 @@ _SKIP_LOCKED = (
     "SELECT id, last_id, last_hash FROM core_audithead WHERE id <= %s "
     "ORDER BY id = %s DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED"
 )
+_CONTENT = [f for f in _FIELDS if f.attname not in ("id", "prev_hash", "hash")]
+
+
+@functools.cache
+def _append_sql() -> str:
+    """PostgreSQL, one statement: lock a free head, link and hash the entry (sha256 of
+    the canonical text with the id and the previous hash put in), insert it and move the
+    head. Outside a transaction that is one round trip and its own commit."""
+    return f"""
+WITH head AS ({_SKIP_LOCKED}),
+linked AS (
+  SELECT id AS chain, last_id + 1 AS new_id, last_hash AS prev,
+         encode(sha256(convert_to(
+           %s::text || (last_id + 1)::text || %s::text || last_hash || %s::text, 'UTF8'
+         )), 'hex') AS hash
+    FROM head
+),
+appended AS (
+  INSERT INTO core_auditentry (id, prev_hash, hash, {", ".join(str(f.column) for f in _CONTENT)})
+  SELECT new_id, prev, hash, {", ".join("%s::" + str(f.db_type(connection)) for f in _CONTENT)}
+    FROM linked
+)
+UPDATE core_audithead SET last_id = linked.new_id, last_hash = linked.hash
+  FROM linked WHERE core_audithead.id = linked.chain
+RETURNING linked.chain, linked.new_id, linked.prev, linked.hash
+"""  # noqa: S608 - names and types from the model, values are parameters
 
 
 def _create_heads(chains: int) -> None:
@@ -197,8 +260,10 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction (or its own), so the entry
     exists exactly when the change it records was committed. Everything but the id and
-    the link is prepared before the head is locked; under the lock it is one query to
-    lock, one to insert and move the head."""
+    the link is prepared before the head is locked. On PostgreSQL the lock, the link, the
+    hash, the insert and the move of the head are one statement (``_append_sql``): the
+    head is held only for that statement's commit when no transaction is open, and a
+    border check's audit costs one round trip."""
     ctx = context.current()
     user, label, kind = _actor_fields(actor, actor_label)
     entry = AuditEntry(
@@ -215,22 +280,43 @@ def audit_record(
         ip=ctx.ip,
         request_id=ctx.request_id[:64],
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        chain, last_id, last_hash = _lock_head(cursor)
-        entry.id = last_id + 1
-        entry.prev_hash = last_hash
-        entry.hash = compute_hash(entry)
-        values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _FIELDS]
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH appended AS ({_INSERT}) {_MOVE}", [*values, entry.id, entry.hash, chain]
-            )
-        else:
-            cursor.execute(_INSERT, values)
-            cursor.execute(_MOVE, [entry.id, entry.hash, chain])
+    if connection.vendor == "postgresql" and (linked := _append_postgresql(entry)) is not None:
+        chain, entry.id, entry.prev_hash, entry.hash = linked
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            chain, last_id, last_hash = _lock_head(cursor)
+            entry.id = last_id + 1
+            entry.prev_hash = last_hash
+            entry.hash = compute_hash(entry)
+            values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _FIELDS]
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"WITH appended AS ({_INSERT}) {_MOVE}", [*values, entry.id, entry.hash, chain]
+                )
+            else:
+                cursor.execute(_INSERT, values)
+                cursor.execute(_MOVE, [entry.id, entry.hash, chain])
     setattr(connection, _PREFERRED, chain)
     entry._state.adding = False
     return entry
+
+
+def _append_postgresql(entry: AuditEntry) -> tuple[int, int, str, str] | None:
+    """Append in one statement (see _append_sql): (chain, id, previous hash, hash), or
+    None when no head is free or the heads do not exist yet (the caller then takes the
+    path that creates them and waits for one). The statement casts every value, so they
+    go as they are (the changes as JSON text) without the ORM's preparation."""
+    chains = chain_count()
+    preferred = getattr(connection, _PREFERRED, 1)
+    preferred = preferred if preferred <= chains else 1
+    changes = _dumps(entry.changes)
+    values = [changes if f.attname == "changes" else getattr(entry, f.attname) for f in _CONTENT]
+    with hot_cursor() as cursor:
+        cursor.execute(_append_sql(), [chains, preferred, *_canonical_around_link(entry), *values])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return int(row[0]), int(row[1]), str(row[2]), str(row[3])
 
 
 @dataclass(frozen=True)

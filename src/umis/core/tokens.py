@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from umis.core.audit import audit_record
 from umis.core.constants import AuditAction, Role, TokenScope
+from umis.core.db import hot_cursor
 from umis.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from umis.core.models import ApiToken, Office, User
 from umis.core.permissions import Perm, require
@@ -121,7 +122,7 @@ def _token_lookup(key_hash: str) -> ApiToken | None:
     """The live token with its user and office, as select_related would load them: one
     hand-written query, because it runs on every API request and the ORM's compilation of
     a two-join query costs more than the query itself."""
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(_AUTHENTICATE, [key_hash])
         row = cursor.fetchone()
     if row is None:

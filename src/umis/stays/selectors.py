@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 
 from umis.border.selectors import person_crossings, stays_from_crossings
+from umis.core.db import hot_cursor
 from umis.core.pagination import Page
 from umis.core.policy import get_policy
 from umis.stays import rules
@@ -167,7 +168,7 @@ def _rights_rows(
          WHERE person_id IN ({marks}) AND valid_from <= %s AND revoked_at IS NULL
            AND (valid_to IS NULL OR valid_to >= %s)
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, [*pids, day, since, *pids, day, since])
         rows = cursor.fetchall()
     for row in rows:
