@@ -275,7 +275,7 @@ def append_trips(count: int, on: dt.date) -> int:
             WITH last AS (
               SELECT DISTINCT ON (person_id) *
                 FROM border_borderevent WHERE person_id IS NOT NULL
-               ORDER BY person_id, occurred_at DESC, id DESC
+               ORDER BY person_id DESC, occurred_at DESC, id DESC
             ), arrivals AS (
               SELECT * FROM last
                WHERE direction = 'exit' AND occurred_at < %(start)s - interval '2 days'

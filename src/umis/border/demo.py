@@ -307,7 +307,7 @@ def load_events(
             """
             SELECT COUNT(*) FROM (
               SELECT DISTINCT ON (person_id) direction FROM border_borderevent
-               ORDER BY person_id, occurred_at DESC, id DESC) last
+               ORDER BY person_id DESC, occurred_at DESC, id DESC) last
              WHERE direction = 'entry'
             """
             if connection.vendor == "postgresql"

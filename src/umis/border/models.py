@@ -44,7 +44,13 @@ class BorderEvent(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [
-            models.Index(fields=["person", "occurred_at"], name="border_event_person_idx"),
+            # A person's crossings in order, with their direction: the border check and
+            # the sweeps read them from the index alone (PostgreSQL's INCLUDE).
+            models.Index(
+                fields=["person", "occurred_at", "id"],
+                include=["direction"],
+                name="border_event_person_idx",
+            ),
             models.Index(
                 fields=["document_issuing_state", "document_number"],
                 name="border_event_document_idx",

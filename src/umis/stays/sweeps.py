@@ -553,13 +553,14 @@ def _deep_candidates(on: dt.date, tz: ZoneInfo) -> set[uuid.UUID]:
 
     day_start = dt.datetime.combine(on, dt.time(0), tzinfo=tz)
     if connection.vendor == "postgresql":
+        # Every key descending: a backward scan of border_event_person_idx alone, in order.
         with connection.cursor() as cursor:
             cursor.execute(
                 """
                 SELECT person_id FROM (
                   SELECT DISTINCT ON (person_id) person_id, direction, occurred_at
                     FROM border_borderevent WHERE person_id IS NOT NULL
-                   ORDER BY person_id, occurred_at DESC, id DESC) last
+                   ORDER BY person_id DESC, occurred_at DESC, id DESC) last
                  WHERE direction = 'entry' OR occurred_at >= %s
                 """,
                 [day_start],
@@ -609,7 +610,7 @@ def _new_event_candidates(
                     FROM (SELECT DISTINCT ON (person_id) person_id, direction, occurred_at, id
                             FROM border_borderevent
                            WHERE id > %(low)s AND id <= %(high)s AND person_id IS NOT NULL
-                           ORDER BY person_id, occurred_at DESC, id DESC) l
+                           ORDER BY person_id DESC, occurred_at DESC, id DESC) l
                     LEFT JOIN stays_personstay s ON s.person_id = l.person_id) c
                  WHERE code > 0
                 """,
