@@ -379,6 +379,9 @@ def _store(actor: User, batch: PreparedBatch, lap: _Lap) -> None:
             # Sorts and hashes of a 50,000-row batch stay in memory (the default 4 MB
             # spills them to disk); local to this transaction.
             cursor.execute("SET LOCAL work_mem = '128MB'")
+            # The INSERT ... SELECT's estimated cost crosses jit_above_cost; compiling it
+            # costs more than it saves on index probes and a 50,000-row sort.
+            cursor.execute("SET LOCAL jit = off")
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {LINK}")
             cursor.execute(_CREATE_STAGE)
             with cursor.cursor.copy(
