@@ -10,9 +10,10 @@ Then gunicorn is started on a free loopback port with bench.settings (UMIS's set
 and URLs plus `GET /bench/minimal`: one indexed lookup, same middleware) and loaded by
 bench/loadgen.py over keep-alive connections:
 
-1. closed loop on the minimal endpoint, then on `POST /api/v1/border/checks` (fully
-   real: token authentication, every reason evaluated, audited): latency percentiles
-   and throughput of each, and the ratio of the throughputs;
+1. closed loop on the minimal endpoint and on `POST /api/v1/border/checks` (fully
+   real: token authentication, every reason evaluated, audited), in alternating rounds
+   (ROUNDS of each, `duration` in all per endpoint): latency percentiles and throughput
+   of each, and the ratio of the throughputs;
 2. open loop on the check at a fixed rate (500 requests/s unless told): the p99 latency
    at that rate, counted from when each request was due.
 
@@ -42,6 +43,7 @@ from bench import loadgen
 TARGET_RATE = 500.0  # requests/s the issue asks the check to sustain
 TARGET_P99_MS = 20.0
 SAMPLE = 2000
+ROUNDS = 4  # alternating closed-loop rounds per endpoint
 HOST = "127.0.0.1"
 # Two cores, 16 connections: processes beat threads for pure Python (2 workers x 4
 # threads convoy on the GIL: the minimal endpoint fell to ~200 req/s, 4 x 1 gave ~470),
@@ -293,8 +295,17 @@ def run(
         warm = min(3.0, duration / 4)
         loadgen.closed_loop(HOST, port, minimal, concurrency=concurrency, seconds=warm)
         loadgen.closed_loop(HOST, port, checks, concurrency=concurrency, seconds=warm)
-        base = loadgen.closed_loop(HOST, port, minimal, concurrency=concurrency, seconds=duration)
-        check = loadgen.closed_loop(HOST, port, checks, concurrency=concurrency, seconds=duration)
+        # Alternating rounds: on a small shared machine the throughput drifts by tens of
+        # percent from one minute to the next; each endpoint gets its share of each phase.
+        bases, checked = [], []
+        for _round in range(ROUNDS):
+            for runs, requests in ((bases, minimal), (checked, checks)):
+                runs.append(
+                    loadgen.closed_loop(
+                        HOST, port, requests, concurrency=concurrency, seconds=duration / ROUNDS
+                    )
+                )
+        base, check = loadgen.LoadStats.merged(bases), loadgen.LoadStats.merged(checked)
         open_rate = rate or TARGET_RATE
         at_rate = loadgen.open_loop(HOST, port, checks, rate=open_rate, seconds=duration)
     finally:

@@ -70,6 +70,17 @@ class LoadStats:
         rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
         return ordered[rank] * 1000
 
+    @classmethod
+    def merged(cls, runs: list[LoadStats]) -> LoadStats:
+        """Several runs as one (alternating runs of two endpoints share the machine's
+        drift instead of one endpoint getting a quiet minute and the other a busy one)."""
+        out = cls(seconds=sum(r.seconds for r in runs))
+        for run in runs:
+            out.latencies += run.latencies
+            out.statuses.update(run.statuses)
+            out.broken += run.broken
+        return out
+
     def summary(self) -> str:
         return (
             f"p50 {self.percentile(50):.1f} ms, p95 {self.percentile(95):.1f} ms, "

@@ -272,6 +272,9 @@ class _Exempt:
         self._starts = starts
         self._ends = ends
 
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
     def end_at(self, day: date) -> date | None:
         """Last day of the merged interval covering ``day`` (``date.max``: open-ended)."""
         i = bisect_right(self._starts, day) - 1
@@ -374,13 +377,22 @@ def permitted_until(
     def counted(day: date) -> bool:
         return (day >= since or day in presence) and not index.covers(day)
 
-    used = _window_count(counted, today, window)
-    if index.covers(today):
-        return Permission(until=None, basis=Basis.PERMIT, days_used=used, days_left=None)
-    if used > limit:
-        rolling: date | None = _last_lawful_day(counted, index, today, used, since, params)
+    rolling: date | None
+    if not index:
+        # No exempt period (most travellers): the same walk on plain comparisons.
+        used = _free_count(presence, since, today - timedelta(days=window - 1), today)
+        if used > limit:
+            rolling = _last_lawful_day(counted, index, today, used, since, params)
+        else:
+            rolling = _free_rolling_limit(presence, since, today, used, params)
     else:
-        rolling = _rolling_limit(counted, index, today, used, params)
+        used = _window_count(counted, today, window)
+        if index.covers(today):
+            return Permission(until=None, basis=Basis.PERMIT, days_used=used, days_left=None)
+        if used > limit:
+            rolling = _last_lawful_day(counted, index, today, used, since, params)
+        else:
+            rolling = _rolling_limit(counted, index, today, used, params)
 
     until: date | None
     if visa_until is not None and (rolling is None or visa_until <= rolling):
@@ -389,6 +401,36 @@ def permitted_until(
         until, basis = rolling, Basis.VISA_FREE_ROLLING
     days_left = None if until is None else max(0, (until - today).days)
     return Permission(until=until, basis=basis, days_used=used, days_left=days_left)
+
+
+def _free_count(presence: AbstractSet[date], since: date, first: date, last: date) -> int:
+    """With no exempt period: the days of ``[first, last]`` on or after ``since`` plus
+    the days of ``presence`` before it (what ``counted`` counts there)."""
+    if first > last:
+        return 0
+    ongoing = max(0, (last - max(first, since)).days + 1)
+    before = min(last, since - ONE_DAY)
+    return ongoing + sum(1 for d in presence if first <= d <= before)
+
+
+def _free_rolling_limit(
+    presence: AbstractSet[date], since: date, today: date, used: int, params: StayRuleParams
+) -> date | None:
+    """``_rolling_limit`` with no exempt period: each following day is counted, and the
+    day leaving the window is counted when on or after ``since`` or in ``presence``."""
+    window, limit = params.window_days, params.max_days
+    if limit >= window:
+        return None
+    span = timedelta(days=window)
+    day, count = today, used
+    while True:
+        following = day + ONE_DAY
+        leaving = following - span
+        if leaving < since and leaving not in presence:
+            count += 1
+            if count > limit:
+                return day
+        day = following
 
 
 def _rolling_limit(
