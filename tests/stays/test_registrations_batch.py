@@ -27,7 +27,7 @@ from umis.registry.services import (
 )
 from umis.stays import registrations
 from umis.stays.models import Registration
-from umis.stays.registrations import add_working_days, registrations_create_batch
+from umis.stays.registrations import registrations_create_batch
 from umis.stays.selectors import StayRight
 
 pytestmark = pytest.mark.django_db
@@ -312,14 +312,6 @@ def test_host_deregisters_own_guest_only(host: Any, officer: Any) -> None:
     ).results[0]
     with pytest.raises(Forbidden):
         registrations.registration_end(actor=host, registration_id=mine.registration_id)
-
-
-def test_working_days_skip_weekends_and_holidays() -> None:
-    # Friday 2026-03-13: Mon-Thu are four working days, then Novruz and Eid (20-30 March
-    # 2026, with the observed days) and the weekends are days off.
-    assert add_working_days(dt.date(2026, 3, 13), 4, "AZ") == dt.date(2026, 3, 19)
-    assert add_working_days(dt.date(2026, 3, 13), 5, "AZ") == dt.date(2026, 3, 31)
-    assert add_working_days(dt.date(2026, 3, 13), 5, "") == dt.date(2026, 3, 20)
 
 
 @pytest.mark.django_db(transaction=True)

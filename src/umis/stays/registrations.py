@@ -48,7 +48,6 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -56,6 +55,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from umis.core.audit import audit_record, snapshot
+from umis.core.calendar import add_working_days
 from umis.core.constants import AuditAction
 from umis.core.errors import (
     ApplicationError,
@@ -192,27 +192,6 @@ def _date(raw: Any, name: str, errors: list[FieldError]) -> dt.date | None:
     except ValueError:
         errors.append(FieldError(name, "invalid_date", _("Give the date as YYYY-MM-DD.")))
         return None
-
-
-def add_working_days(start: dt.date, days: int, calendar: str) -> dt.date:
-    """The day `days` working days after `start` (Saturdays, Sundays and the public
-    holidays of the `holidays` calendar `calendar` are not working days)."""
-    off = _holidays(calendar, start.year)
-    day, added = start, 0
-    while added < days:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5 and day not in off:
-            added += 1
-    return day
-
-
-@lru_cache(maxsize=8)
-def _holidays(calendar: str, year: int) -> frozenset[dt.date]:
-    if not calendar:
-        return frozenset()
-    import holidays
-
-    return frozenset(holidays.country_holidays(calendar, years=range(year, year + 2)))
 
 
 @dataclass(frozen=True)
@@ -362,7 +341,7 @@ def _lateness(
     try:
         if moving:
             days = int(pack.value("stays.registration.change_of_address_working_days", on=arrival))
-            deadline = add_working_days(arrival, days, pack.holiday_calendar)
+            deadline = add_working_days(arrival, days, pack=pack)
             code = RegistrationWarning.LATE_CHANGE_OF_ADDRESS.value
         else:
             days = max(
