@@ -51,3 +51,19 @@ def page(browser: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str, totp_secret: str) -> None:
+    """Sign in to the back office in English: password, then the TOTP code."""
+    import pyotp
+
+    page.goto(f"{base_url}/accounts/login/")
+    page.select_option("#umis-language-select", "en")
+    page.get_by_role("button", name="Change language").click()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.get_by_label("Code").fill(pyotp.TOTP(totp_secret).now())
+    page.get_by_role("button", name="Verify and sign in").click()
+    page.wait_for_url(f"{base_url}/office/")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pyotp
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from tests.e2e.conftest import sign_in
 
 from umis.border.watchlist import EntryBanData, entry_ban_create
 from umis.core.models import AuditEntry, Office, User
@@ -49,16 +49,7 @@ def border_officer(transactional_db: Any) -> User:
 def test_border_check_refers_a_traveller_with_an_entry_ban(
     live_server: Any, page: Any, border_officer: User
 ) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.select_option("#umis-language-select", "en")
-    page.get_by_role("button", name="Change language").click()
-    page.get_by_label("Username").fill(border_officer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.get_by_label("Code").fill(pyotp.TOTP(SECRET).now())
-    page.get_by_role("button", name="Verify and sign in").click()
-    page.wait_for_url(f"{live_server.url}/office/")
+    sign_in(page, live_server.url, border_officer.username, PASSWORD, SECRET)
 
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name="Border check"

@@ -4,6 +4,7 @@ visas and permits, the recording services, the bulk selector, the API and the pa
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -673,8 +674,6 @@ def test_stay_rights_of_many_persons_in_one_query(officer: Any, border_officer: 
         actor=officer, person_id=pids[1], kind="other", number="X1", valid_from=today
     )
     rights.stay_permit_revoke(actor=officer, permit_id=revoked.pk, reason="error")
-    import uuid
-
     with CaptureQueriesContext(connection) as ctx:
         held = stay_rights_of([uuid.UUID(p) for p in pids], today)
     assert len(ctx.captured_queries) == 1
@@ -792,9 +791,16 @@ def test_person_page_section_and_forms(
         },
     )
     assert created.status_code == 302
+    before = set(AuditEntry.objects.values_list("id", flat=True))
     fragment = client.get(f"/office/persons/{pid}/stay-rights/", HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert "EV777" in fragment.text and "Applies now" in fragment.text
+    # The page that loads the fragment has read the record: the fragment audits the
+    # stay-rights read only, not a second read of the whole record.
+    written = AuditEntry.objects.exclude(id__in=before)
+    assert list(written.values_list("object_type", flat=True)) == ["stays.rights"]
+    missing = client.get(f"/office/persons/{uuid.uuid4()}/stay-rights/", HTTP_HX_REQUEST="true")
+    assert missing.status_code == 404
     permit_page = client.post(
         f"/office/persons/{pid}/permits/new/",
         {

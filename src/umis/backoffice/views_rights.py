@@ -5,6 +5,7 @@ the rights section from `stay_rights` with htmx (a plain link without JavaScript
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 from django import forms
@@ -105,10 +106,18 @@ class PermitEndForm(UswdsFormMixin, forms.Form):
 @office_view(Perm.STAY_RIGHTS_VIEW)
 @require_GET
 def stay_rights(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    """The stay-rights section: a fragment for the person page (htmx), else a page."""
+    """The stay-rights section: a fragment for the person page (htmx), else a page.
+    The fragment reads (and audits) the stay rights only: the page that loads it has
+    already read the record, and a second full read would be a second "viewed the
+    record" entry for one visit."""
     actor = _actor(request)
-    person = selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
-    held = rights.person_stay_rights(actor=actor, person_id=person.pk, purpose=_purpose(request))
+    fragment = _is_htmx(request)
+    held = rights.person_stay_rights(actor=actor, person_id=person_id, purpose=_purpose(request))
+    person: Any = (
+        SimpleNamespace(pk=person_id)
+        if fragment
+        else selectors.person_get(actor=actor, person_id=person_id, purpose=_purpose(request))
+    )
     try:
         statuses = dict(rights.exempt_status_choices())
     except PolicyKeyError:
@@ -123,9 +132,7 @@ def stay_rights(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "can_manage": has_perm(actor, Perm.STAY_RIGHTS_MANAGE),
     }
     template = (
-        "backoffice/rights/_section.html"
-        if _is_htmx(request)
-        else ("backoffice/rights/person_rights.html")
+        "backoffice/rights/_section.html" if fragment else "backoffice/rights/person_rights.html"
     )
     return render(request, template, context)
 
