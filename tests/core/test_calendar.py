@@ -58,12 +58,16 @@ def test_the_week_comes_from_the_pack() -> None:
     assert add_working_days(dt.date(2026, 3, 12), 1, pack=friday_saturday) == dt.date(2026, 3, 15)
     six_day_week = _Pack({"general.working_days.weekend": ["SUN"]})
     assert add_working_days(dt.date(2026, 3, 13), 1, pack=six_day_week) == dt.date(2026, 3, 14)
-    # No weekend rule: the common five-day week; no calendar: no public holidays.
-    assert add_working_days(dt.date(2026, 3, 13), 5, pack=_Pack({})) == dt.date(2026, 3, 20)
+    # No calendar: no public holidays.
+    five_days = _Pack({"general.working_days.weekend": ["SAT", "SUN"]})
+    assert add_working_days(dt.date(2026, 3, 13), 5, pack=five_days) == dt.date(2026, 3, 20)
+    # No weekend rule: an error naming it, not a week assumed in code.
+    with pytest.raises(PolicyKeyError, match=r"general\.working_days\.weekend"):
+        add_working_days(dt.date(2026, 3, 13), 5, pack=_Pack({}))
 
 
 def test_the_holiday_calendar_falls_back_to_the_pack_header() -> None:
-    header_only = _Pack({}, holiday_calendar="AZ")
+    header_only = _Pack({"general.working_days.weekend": ["SAT", "SUN"]}, holiday_calendar="AZ")
     assert add_working_days(dt.date(2026, 3, 13), 5, pack=header_only) == dt.date(2026, 3, 31)
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from umis.core.constants import Role
+
 __all__ = [
     "APPLICANT",
     "ONE_STOP_SHOP",
@@ -195,8 +197,8 @@ def _reverse(edges: Mapping[str, set[str]]) -> dict[str, set[str]]:
     return out
 
 
-_OFFICER = frozenset({"officer"})
-_SUPERVISOR = frozenset({"supervisor"})
+_OFFICER = frozenset({Role.OFFICER.value})
+_SUPERVISOR = frozenset({Role.SUPERVISOR.value})
 _CASEWORK = _OFFICER | _SUPERVISOR
 
 # The one-stop-shop procedure shared by stay extension, residence permits, work permits

@@ -1,5 +1,5 @@
 """Working days, as the policy pack defines them: the weekly rest days
-(`general.working_days.weekend`) and the public holidays of a `holidays` calendar
+(`general.working_days.weekend`, required) and the public holidays of a `holidays` calendar
 (`general.working_days.calendar`, else the pack's `holiday_calendar`). Statutory terms
 counted in working days (a change of address, the answer to an application) use these,
 so that a country's five- or six-day week and its holidays come from its pack."""
@@ -47,10 +47,8 @@ class WorkingCalendar:
 def working_calendar(*, on: dt.date, pack: Any = None) -> WorkingCalendar:
     """The calendar the pack sets for ``on`` (weekend and holiday rules in force then)."""
     pack = pack or get_policy()
-    try:
-        rest = [str(d).upper() for d in pack.value("general.working_days.weekend", on=on)]
-    except PolicyKeyError:
-        rest = ["SAT", "SUN"]  # a pack without the rule: the common five-day week
+    # Required: a country's week is its rule, not a default here (PolicyKeyError names it).
+    rest = [str(d).upper() for d in pack.value("general.working_days.weekend", on=on)]
     unknown = [d for d in rest if d not in _WEEKDAYS]
     if unknown:
         raise ValueError(f"general.working_days.weekend: unknown day(s) {unknown}")

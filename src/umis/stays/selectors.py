@@ -155,7 +155,7 @@ def _rights_rows(
     pids = [person_field.get_db_prep_value(p, connection) for p in person_ids]
     marks = ", ".join(["%s"] * len(pids))
     day, since = (connection.ops.adapt_datefield_value(d) for d in (on, horizon))
-    # Only placeholders are interpolated: the values travel as parameters.
+    # Only the "%s" parameter markers are interpolated: the values travel as parameters.
     sql = f"""
         SELECT 'v', person_id, id, kind, number, entries, valid_from, valid_to, stay_days,
                stay_days_basis, revoked_on

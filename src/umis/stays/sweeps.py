@@ -779,7 +779,7 @@ UPDATE stays_violation v SET status = %(resolved)s, facts = u.facts::jsonb, upda
 
 def _upsert_postgresql(rows: list[Row], now: dt.datetime) -> list[tuple[uuid.UUID, bool]]:
     """The upsert as one statement over arrays (server-side parameters): no SQL text of
-    thousands of placeholders to build, send and parse."""
+    thousands of "%s" parameter markers to build, send and parse."""
     written: list[tuple[uuid.UUID, bool]] = []
     with hot_cursor() as cursor:
         for chunk in _chunks(rows, 20 * CHUNK):
