@@ -40,6 +40,15 @@ class Perm(models.TextChoices):
     REFERENCE_MANAGE = "reference.manage"
     TOKEN_MANAGE = "token.manage"
     ANALYTICS_VIEW = "analytics.view"
+    # The one-stop-shop case engine (issue #4): officers work the cases assigned to them,
+    # supervisors confirm decisions and reassign; both record fee payments at the counter.
+    CASE_WORK = "case.work"
+    CASE_SUPERVISE = "case.supervise"
+    PAYMENT_RECORD = "payment.record"
+    PERMIT_REVOKE = "permit.revoke"
+    # Any signed-in public account applies for itself (or, as an employer's member, for
+    # the organisation's employees): held through the account, never through a role.
+    CASE_APPLY = "case.apply"
     # Host accounts (public, no role) registering guests for their organisation: held
     # through an active registry.OrganisationMember link, never through a role.
     HOST_REGISTER = "host.register"
@@ -81,6 +90,11 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.REFERENCE_MANAGE: frozenset({Role.ADMINISTRATOR}),
     Perm.TOKEN_MANAGE: _ALL_STAFF,
     Perm.ANALYTICS_VIEW: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    Perm.CASE_WORK: _CASEWORK,
+    Perm.CASE_SUPERVISE: frozenset({Role.SUPERVISOR}),
+    Perm.PAYMENT_RECORD: _CASEWORK,
+    Perm.PERMIT_REVOKE: frozenset({Role.SUPERVISOR}),
+    Perm.CASE_APPLY: frozenset(),
     # No staff role acts as a host: officers register guests with REGISTRATION_MANAGE.
     Perm.HOST_REGISTER: frozenset(),
 }
@@ -92,7 +106,9 @@ HOST_MEMBER_PERMS = frozenset({Perm.HOST_REGISTER, Perm.TOKEN_MANAGE})
 
 # Office-scoped actions: the object's responsible office must be the actor's, unless the
 # actor works at headquarters (national competence) or the object has no office yet.
-OFFICE_SCOPED = frozenset({Perm.PERSON_UPDATE})
+OFFICE_SCOPED = frozenset(
+    {Perm.PERSON_UPDATE, Perm.CASE_WORK, Perm.CASE_SUPERVISE, Perm.PAYMENT_RECORD}
+)
 
 
 def role_of(actor: User | None) -> Role | None:
@@ -138,6 +154,13 @@ def has_perm(actor: User | None, perm: Perm, obj: Any = None) -> bool:
     role = role_of(actor)
     if role is None and perm in HOST_MEMBER_PERMS:
         return bool(host_organisation_ids(actor))
+    if perm == Perm.CASE_APPLY:
+        return (
+            actor is not None
+            and getattr(actor, "is_authenticated", False)
+            and actor.is_active
+            and not actor.role
+        )
     if role is None or role not in MATRIX[perm]:
         return False
     if perm in OFFICE_SCOPED and obj is not None:
