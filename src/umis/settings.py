@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "umis.registry",
     "umis.border",
     "umis.stays",
+    "umis.cases",
+    "umis.permits",
+    "umis.exchange",
     "umis.backoffice",
     "umis.portal",
 ]
@@ -287,6 +290,10 @@ UMIS_POLICY_PACK = os.environ.get(
     "UMIS_POLICY_PACK", str(BASE_DIR / "policy" / "packs" / "az.toml")
 )
 UMIS_SITE_NAME = os.environ.get("UMIS_SITE_NAME", "UMIS")
+# The authority named on issued documents, and the public address their QR codes point at
+# (the verification page must be reachable there).
+UMIS_AUTHORITY_NAME = os.environ.get("UMIS_AUTHORITY_NAME", "State Migration Service")
+UMIS_PUBLIC_URL = os.environ.get("UMIS_PUBLIC_URL", "http://localhost:8000")
 
 EMAIL_BACKEND = os.environ.get(
     "UMIS_EMAIL_BACKEND",
@@ -323,9 +330,40 @@ UMIS_AUDIT_DB_TRIGGERS = True
 # idempotent, so an extra scheduler only adds redundant runs.
 UMIS_PERIODIC_TASKS = {
     "umis.stays.tasks.sweep_overstays": int(os.environ.get("UMIS_SWEEP_OVERSTAYS_SECONDS", "3600")),
+    # Retries of notices an unavailable mail server or SMS gateway did not take.
+    "umis.cases.tasks.send_notifications": int(
+        os.environ.get("UMIS_NOTIFICATION_RETRY_SECONDS", "300")
+    ),
 }
+# Largest scanned document accepted with an application (413 above it).
+UMIS_CASE_UPLOAD_MAX_BYTES = int(
+    os.environ.get("UMIS_CASE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
+)
+# Private keys that sign issued documents' QR codes (one file per key id, mode 0600);
+# the public keys are in the database. Share this directory between web servers to
+# have one signing key per deployment (see docs/operations.md).
+UMIS_SIGNING_KEY_DIR = Path(os.environ.get("UMIS_SIGNING_KEY_DIR", VAR_DIR / "keys"))
+UMIS_SIGNING_KEY_CACHE_SECONDS = int(os.environ.get("UMIS_SIGNING_KEY_CACHE_SECONDS", "60"))
 # The stay sweep runs incrementally at that interval; its first run at or after this hour
 # (local time) each day is a full sweep (umis.stays.services.stay_sweep_run).
 UMIS_SWEEP_FULL_HOUR = int(os.environ.get("UMIS_SWEEP_FULL_HOUR", "2"))
 # Independent audit hash chains that appends spread over (ADR 0005).
 UMIS_AUDIT_CHAINS = int(os.environ.get("UMIS_AUDIT_CHAINS", "16"))
+
+# --- External systems (issue 4) ---
+# Adapters to the state tax registry and the SMS gateway (umis.exchange, docs/integrations.md).
+# Outside production the defaults are the local sandbox that `umis serve` starts and its
+# demo credentials; production has no defaults, so an unconfigured adapter refuses to run.
+_SANDBOX_URL = "" if PRODUCTION else "http://127.0.0.1:8765"
+UMIS_TAX_REGISTRY_URL = os.environ.get("UMIS_TAX_REGISTRY_URL", _SANDBOX_URL)
+UMIS_TAX_REGISTRY_CLIENT = os.environ.get(
+    "UMIS_TAX_REGISTRY_CLIENT", "" if PRODUCTION else "umis-demo"
+)
+UMIS_TAX_REGISTRY_SECRET = os.environ.get(
+    "UMIS_TAX_REGISTRY_SECRET", "" if PRODUCTION else "demo-tax-registry-secret"
+)
+UMIS_SMS_URL = os.environ.get("UMIS_SMS_URL", _SANDBOX_URL)
+UMIS_SMS_CLIENT = os.environ.get("UMIS_SMS_CLIENT", "" if PRODUCTION else "umis-demo")
+UMIS_SMS_SECRET = os.environ.get("UMIS_SMS_SECRET", "" if PRODUCTION else "demo-sms-secret")
+# Bounds the connection and each wait for data of one request; callers retry later.
+UMIS_ADAPTER_TIMEOUT_SECONDS = float(os.environ.get("UMIS_ADAPTER_TIMEOUT_SECONDS", "3"))

@@ -186,7 +186,7 @@ def test_stale_version_is_409_with_the_current_state(
             expected_version=stale, idempotency_key="another",
         )  # fmt: skip
     assert exc.value.status == 409 and exc.value.code == "version_conflict"
-    assert exc.value.extra["status"] == "in_review"
+    assert exc.value.extra["case_status"] == "in_review"
     assert "request_documents" in exc.value.extra["allowed"]
 
 

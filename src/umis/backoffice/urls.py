@@ -1,6 +1,6 @@
 from django.urls import path
 
-from umis.backoffice import views, views_rights, views_watchlist
+from umis.backoffice import views, views_cases, views_rights, views_watchlist
 
 app_name = "backoffice"
 urlpatterns = [
@@ -124,6 +124,28 @@ urlpatterns = [
         views.violation_worklist_csv,
         name="violation_worklist_csv",
     ),
+    # One-stop-shop case work (views_cases.py).
+    path("cases/", views_cases.case_queue_view, name="case_queue"),
+    path("cases/deadlines/", views_cases.case_deadlines, name="case_deadlines"),
+    path("cases/<uuid:case_id>/", views_cases.case_detail, name="case_detail"),
+    path("cases/<uuid:case_id>/action/", views_cases.case_action, name="case_action"),
+    path("cases/<uuid:case_id>/checks/", views_cases.case_checks, name="case_checks"),
+    path(
+        "cases/<uuid:case_id>/payments/<uuid:order_id>/",
+        views_cases.case_payment,
+        name="case_payment",
+    ),
+    path(
+        "cases/<uuid:case_id>/documents/<uuid:document_id>/",
+        views_cases.case_document,
+        name="case_document",
+    ),
+    path(
+        "cases/<uuid:case_id>/issued/<uuid:document_id>.pdf",
+        views_cases.case_issued_pdf,
+        name="case_issued_pdf",
+    ),
+    path("cases/<uuid:case_id>/reassign/", views_cases.case_reassign_view, name="case_reassign"),
     path("audit/", views.audit_log, name="audit_search"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),

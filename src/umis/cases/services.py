@@ -159,7 +159,8 @@ def _audit(actor: User | None, case: Case, action: str, changes: dict[str, Any])
         object_type="case",
         object_id=case.number,
         person_id=case.person_id,
-        changes={"action": action, **changes},
+        # The action fired, then each changed field as [before, after] (the log's form).
+        changes={"action": [None, action], **changes},
         purpose="case",
     )
 
@@ -302,10 +303,14 @@ def default_office() -> Office:
 # --- opening a case -------------------------------------------------------------------
 
 
+def upload_limit() -> int:
+    return int(getattr(settings, "UMIS_CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
 def _validate_uploads(
     uploads: Sequence[Upload], service_docs: set[str]
 ) -> list[tuple[Upload, str]]:
-    limit = int(getattr(settings, "UMIS_CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    limit = upload_limit()
     out: list[tuple[Upload, str]] = []
     errors: list[FieldError] = []
     for up in uploads:
@@ -465,9 +470,10 @@ def case_open(*, actor: User, request: CaseRequest) -> Case:
                 case,
                 "submit",
                 {
-                    "service": case.service,
-                    "assignee": str(officer.pk) if officer else None,
-                    "deadline": case.deadline.isoformat() if case.deadline else None,
+                    "service": [None, case.service],
+                    "status": [None, case.status],
+                    "assignee": [None, str(officer.pk) if officer else None],
+                    "deadline": [None, case.deadline.isoformat() if case.deadline else None],
                 },
             )
             notify_applicant(case, "submitted", payment_order=order)
@@ -510,7 +516,7 @@ def case_checks_run(*, actor: User, case_id: uuid.UUID | str, expected_version: 
             details={"checks": case.data["checks"]},
         )
         case.save()
-        _audit(actor, case, "checks_run", {"before": before, "after": case.data["checks"]})
+        _audit(actor, case, "checks_run", {"checks": [before, case.data["checks"]]})
     return case
 
 
@@ -519,7 +525,7 @@ def _expect(case: Case, actor: User, expected_version: int) -> None:
         raise Conflict(
             "version_conflict",
             _("The case changed since you opened it; reload it and decide again."),
-            status=case.status,
+            case_status=case.status,
             version=case.version,
             allowed=list(allowed_actions(case, actor)),
         )
@@ -558,7 +564,7 @@ def _refused(exc: Refusal, case: Case, pack: PolicyPack) -> ApplicationError:
     }
     if exc.code in ("grounds_missing", "grounds_unknown"):
         return ValidationFailed([FieldError("grounds", exc.code, detail)])
-    extra = {"status": case.status, "version": case.version, "allowed": list(exc.allowed)}
+    extra = {"case_status": case.status, "version": case.version, "allowed": list(exc.allowed)}
     if exc.code == "documents_missing":
         extra["missing"] = documents_missing(case, pack)
     return ApplicationError(
@@ -609,7 +615,7 @@ def case_transition(
             raise Conflict(
                 "illegal_transition",
                 _("Unknown action '%(action)s'.") % {"action": action},
-                status=case.status,
+                case_status=case.status,
                 version=case.version,
                 allowed=list(ctype.workflow.allowed(case.status, roles)),
             )
@@ -668,7 +674,7 @@ def case_transition(
                     before_deadline.isoformat() if before_deadline else None,
                     case.deadline.isoformat() if case.deadline else None,
                 ],
-                "grounds": list(case.grounds),
+                "grounds": [None, list(case.grounds)],
             },
         )
         event = _NOTIFY.get(action)
@@ -697,7 +703,7 @@ def case_reassign(
             raise Conflict(
                 "case_closed",
                 _("A closed case cannot be reassigned."),
-                status=case.status,
+                case_status=case.status,
                 version=case.version,
                 allowed=[],
             )
@@ -726,7 +732,10 @@ def case_reassign(
             actor,
             case,
             "reassign",
-            {"assignee": [str(previous) if previous else None, str(officer.pk)], "reason": reason},
+            {
+                "assignee": [str(previous) if previous else None, str(officer.pk)],
+                "reason": [None, reason],
+            },
         )
     return case
 
@@ -789,7 +798,12 @@ def payment_record(
             details={"order": order.number, "receipt": receipt, "amount": str(order.amount)},
         )
         case.save()
-        _audit(actor, case, "payment_recorded", {"order": order.number, "receipt": receipt})
+        _audit(
+            actor,
+            case,
+            "payment_recorded",
+            {"order": [None, order.number], "receipt": [None, receipt]},
+        )
     return order
 
 
@@ -801,7 +815,7 @@ def case_document_add(*, actor: User, case_id: uuid.UUID | str, upload: Upload) 
         case = _lock(case_id)
         roles = _roles_for(actor, case)
         if case.status in CLOSED_STATUSES:
-            raise Conflict("case_closed", _("The case is closed."), status=case.status)
+            raise Conflict("case_closed", _("The case is closed."), case_status=case.status)
         if APPLICANT in roles and case.status not in (
             "submitted",
             "in_review",
@@ -810,7 +824,7 @@ def case_document_add(*, actor: User, case_id: uuid.UUID | str, upload: Upload) 
             raise Conflict(
                 "case_decided",
                 _("The case is being decided; no more documents."),
-                status=case.status,
+                case_status=case.status,
             )
         codes = {d.code for d in pack.service(case.service).required_documents}
         [(up, kind)] = _validate_uploads([upload], codes)
@@ -825,5 +839,10 @@ def case_document_add(*, actor: User, case_id: uuid.UUID | str, upload: Upload) 
             details={"code": up.code, "sha256": doc.sha256},
         )
         case.save()
-        _audit(actor, case, "document_added", {"code": up.code, "sha256": doc.sha256})
+        _audit(
+            actor,
+            case,
+            "document_added",
+            {"document": [None, up.code], "sha256": [None, doc.sha256]},
+        )
     return doc

@@ -40,6 +40,7 @@ class TokenScope(models.TextChoices):
     WATCHLIST_WRITE = "watchlist:write", _("Change entry bans and invalid documents")
     STAY_RIGHTS_WRITE = "stay_rights:write", _("Record visas, e-visas and permit periods")
     REGISTRATIONS_WRITE = "registrations:write", _("Register guests at the place of stay")
+    CASES_WRITE = "cases:write", _("Work on cases: decisions, payments, documents")
 
 
 class AccessPurpose(models.TextChoices):

@@ -904,7 +904,11 @@ def _document(
         object_type="permits.issued_document",
         object_id=doc.number,
         person_id=person.pk,
-        changes={"kind": kind, "permit": permit.number, "valid_until": str(permit.valid_to)},
+        changes={
+            "kind": [None, kind],
+            "permit": [None, permit.number],
+            "valid_until": [None, str(permit.valid_to)],
+        },
         purpose="case",
     )
     return doc
@@ -1045,7 +1049,7 @@ def permit_revoke(*, actor: User, permit_id: uuid.UUID | str, reason: str) -> Pe
             object_type="permits.permit",
             object_id=permit.number,
             person_id=permit.person_id,
-            changes={"status": ["active", "revoked"], "reason": reason},
+            changes={"status": ["active", "revoked"], "reason": [None, reason]},
             purpose="case",
         )
     return permit
