@@ -35,6 +35,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "case_action": {"action": "start_review", "expected_version": 1},
     "case_reassign": {"officer_id": "", "reason": "Leave", "expected_version": 1},
     "payment_record": {"receipt_number": "MATRIX-1"},
+    "permit_revoke": {"reason": "Matrix"},
     "person_create": {
         "family_name": "Matrix",
         "sex": "F",
@@ -395,13 +396,22 @@ def page_world(world: dict[str, Any], officer: Any, settings: Any, tmp_path: Any
         actor=case.assignee, case_id=case.pk, upload=Upload("photos", "p.pdf", b"%PDF-1.4 x")
     )
     permit = Permit.objects.create(
-        kind="work_permit", number=case.number, person=world["person"], case=case,
-        valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 12, 31),
-    )  # fmt: skip
+        kind="work_permit",
+        number=case.number,
+        person=world["person"],
+        case=case,
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 12, 31),
+    )
     issued = IssuedDocument.objects.create(
-        kind="work_permit", number="W00000001", permit=permit, case=case,
-        issued_on=dt.date(2026, 1, 1), kid="k", token="U1.k.e30.AA",
-    )  # fmt: skip
+        kind="work_permit",
+        number="W00000001",
+        permit=permit,
+        case=case,
+        issued_on=dt.date(2026, 1, 1),
+        kid="k",
+        token="U1.k.e30.AA",
+    )
     return {**world, "photo": photo, "case_document": case_document, "issued": issued}
 
 
@@ -610,7 +620,9 @@ def test_host_token_registers_only_for_its_own_host(
     assert ended.status_code == 403  # a self-registration, not this host's
 
 
-@pytest.mark.parametrize("path", ["/office/", "/office/persons/"])
+@pytest.mark.parametrize(
+    "path", ["/office/", "/office/persons/", "/apply/trp/", "/my/applications/"]
+)
 def test_anonymous_is_sent_to_sign_in(client: Any, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -624,6 +636,30 @@ def test_staff_without_second_factor_must_enrol_first(make_staff: Any, session_c
     assert api.status_code == 401
 
 
-@pytest.mark.parametrize("path", ["/", "/healthz"])
+@pytest.mark.parametrize(
+    "path", ["/", "/healthz", "/apply/", "/track/", "/verify/", "/verify/U1.k.e30.AA/"]
+)
 def test_public_pages_are_open(client: Any, reference: None, path: str) -> None:
     assert client.get(path).status_code == 200
+
+
+# --- the portal's applications: any signed-in public account (Perm.CASE_APPLY) ----------
+
+APPLICANT_PAGES = ["/apply/trp/", "/my/applications/"]
+
+
+@pytest.mark.parametrize("path", APPLICANT_PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_do_not_apply_in_the_portal(
+    path: str, role: str, make_staff: Any, session_client: Any
+) -> None:
+    assert session_client(make_staff(role)).get(path).status_code == 403
+
+
+@pytest.mark.parametrize("path", APPLICANT_PAGES)
+def test_public_accounts_apply(path: str, reference: None, session_client: Any) -> None:
+    from umis.core.models import User
+
+    user = User.objects.create_user(username="someone", password="x-Secret-2026!")
+    assert Perm.CASE_APPLY not in {p for p, roles in MATRIX.items() if roles}
+    assert session_client(user).get(path).status_code == 200

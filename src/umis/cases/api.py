@@ -286,6 +286,77 @@ class VerificationOut(Schema):
     issued_on: dt.date | None
 
 
+class PublicKeyOut(Schema):
+    kid: str
+    algorithm: str = Field(description="Ed25519")
+    public_key: str = Field(description="The raw 32-byte key, base64url without padding")
+    status: str = Field(description="active | retired (still verifies) | revoked (does not)")
+    activated_at: dt.datetime
+    retired_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+@router.get(
+    "/verify/keys",
+    auth=None,
+    response={200: list[PublicKeyOut], **errors()},
+    tags=["verify"],
+    summary="The public keys that sign issued documents, for offline verification (public)",
+    description=(
+        "A token is `U1.<kid>.<payload>.<signature>` (base64url parts); the Ed25519 "
+        "signature covers the ASCII text before the last dot. Verify it with the key of "
+        "`kid`; a revoked key's signatures are not valid. Offline checks prove the card "
+        "data; only the online check knows a later revocation of the card."
+    ),
+    openapi_extra=needs(Perm.PUBLIC),
+)
+def verify_keys(request: HttpRequest) -> Any:
+    from umis.permits.keys import signing_key_list, signing_key_status
+
+    return [
+        {
+            "kid": k.kid,
+            "algorithm": k.algorithm,
+            "public_key": k.public_key,
+            "status": signing_key_status(k),
+            "activated_at": k.activated_at,
+            "retired_at": k.retired_at,
+            "revoked_at": k.revoked_at,
+        }
+        for k in signing_key_list()
+    ]
+
+
+class RevokeIn(Schema):
+    reason: SafeStr = Field(min_length=1, max_length=300)
+
+
+class PermitOut(Schema):
+    id: uuid.UUID
+    kind: str
+    number: str
+    status: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    revoke_reason: str
+
+
+@router.post(
+    "/permits/{permit_id}/revoke",
+    auth=STAFF_AUTH,
+    response={200: PermitOut, **errors(404)},
+    tags=["permits"],
+    summary="Revoke a permit (supervisors): its cards stop verifying, its stay period ends",
+    openapi_extra=needs(Perm.PERMIT_REVOKE),
+)
+def permit_revoke(request: HttpRequest, permit_id: uuid.UUID, body: RevokeIn) -> Any:
+    from umis.permits.services import permit_revoke as revoke
+
+    return revoke(
+        actor=_write(request, Perm.PERMIT_REVOKE), permit_id=permit_id, reason=body.reason
+    )
+
+
 @router.get(
     "/verify/{token}",
     auth=None,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from umis.portal import host, views
+from umis.portal import apply, host, views
 
 app_name = "portal"
 urlpatterns = [
@@ -20,4 +20,27 @@ urlpatterns = [
         host.host_deregister,
         name="host_deregister",
     ),
+    # Online applications (issue #4): signed-in public accounts.
+    path("apply/", apply.apply_index, name="apply_index"),
+    path("apply/<slug:service>/", apply.apply, name="apply"),
+    path("my/applications/", apply.my_applications, name="my_applications"),
+    path("my/applications/<uuid:case_id>/", apply.my_case, name="my_case"),
+    path("my/applications/<uuid:case_id>/upload/", apply.my_case_upload, name="my_case_upload"),
+    path(
+        "my/applications/<uuid:case_id>/documents-sent/",
+        apply.my_case_documents_sent,
+        name="my_case_documents_sent",
+    ),
+    path(
+        "my/applications/<uuid:case_id>/withdraw/", apply.my_case_withdraw, name="my_case_withdraw"
+    ),
+    path(
+        "my/applications/<uuid:case_id>/issued/<uuid:document_id>/<str:language>.pdf",
+        apply.my_case_document_pdf,
+        name="my_case_document_pdf",
+    ),
+    # Public, no sign-in: tracking by number + passport + birth date; QR verification.
+    path("track/", apply.track, name="track"),
+    path("verify/", apply.verify_card, name="verify"),
+    path("verify/<str:token>/", apply.verify_card, name="verify_token"),
 ]

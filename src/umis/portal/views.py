@@ -15,6 +15,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.policy import PolicyPack, PolicyPackError, Service, get_policy
+from umis.permits.services import APPLY_SERVICES
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +150,11 @@ def _catalogue(lang: str) -> tuple[PolicyPack | None, list[ServiceView]]:
 def home(request: HttpRequest) -> HttpResponse:
     lang = (get_language() or "az")[:2]
     pack, services = _catalogue(lang)
-    context: dict[str, Any] = {"pack": pack, "services": services}
+    context: dict[str, Any] = {
+        "pack": pack,
+        "services": services,
+        "apply_services": APPLY_SERVICES,
+    }
     return render(request, "portal/home.html", context, status=200 if pack else 503)
 
 
@@ -161,7 +166,11 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     view = next((s for s in services if s.code == code), None)
     if view is None:
         raise Http404("service")
-    return render(request, "portal/service_detail.html", {"pack": pack, "s": view})
+    return render(
+        request,
+        "portal/service_detail.html",
+        {"pack": pack, "s": view, "apply_services": APPLY_SERVICES},
+    )
 
 
 def registration_deadline(request: HttpRequest) -> HttpResponse:
