@@ -61,8 +61,14 @@ def apply_trp(actor: Any, **kw: Any) -> Case:
 
 def fire(case: Case, actor: Any, action: str, **kw: Any) -> Case:
     case.refresh_from_db()
-    return case_transition(actor=actor, case_id=case.pk, action=action,
-                           expected_version=case.version, idempotency_key=uuid.uuid4().hex, **kw)  # fmt: skip
+    return case_transition(
+        actor=actor,
+        case_id=case.pk,
+        action=action,
+        expected_version=case.version,
+        idempotency_key=uuid.uuid4().hex,
+        **kw,
+    )
 
 
 def decide_and_issue(case: Case, supervisor: Any) -> Case:
@@ -179,9 +185,10 @@ def test_card_replacement_revokes_the_old_card(applicant: Any, staff: tuple[Any,
     old = IssuedDocument.objects.get(case=decide_and_issue(apply_trp(applicant), staff[1]))
     case = application_submit(
         actor=applicant,
-        data=ApplicationIn(service="card_replacement", identity=identity(), reason="lost",
-                           idempotency_key="r1"),
-    )  # fmt: skip
+        data=ApplicationIn(
+            service="card_replacement", identity=identity(), reason="lost", idempotency_key="r1"
+        ),
+    )
     assert case.fee_tier == "trp_card"
     case = decide_and_issue(case, staff[1])
     new = IssuedDocument.objects.get(case=case)
@@ -199,15 +206,32 @@ def _residence(
     from umis.stays.models import PermitPeriod
 
     case = Case.objects.create(
-        number=f"TRP-2000-{uuid.uuid4().int % 10**6:06d}", service="trp", status="issued",
-        person=person, office_id=_office_id(), submitted_at=timezone.now(),
-        submitted_on=since, working_days=20,
-    )  # fmt: skip
+        number=f"TRP-2000-{uuid.uuid4().int % 10**6:06d}",
+        service="trp",
+        status="issued",
+        person=person,
+        office_id=_office_id(),
+        submitted_at=timezone.now(),
+        submitted_on=since,
+        working_days=20,
+    )
     del CaseRequest, case_open
-    PermitPeriod.objects.create(person=person, kind="residence_temporary", number=case.number,
-                                valid_from=since, valid_to=until)  # fmt: skip
-    return Permit.objects.create(kind="trp", number=case.number, person=person, case=case,
-                                 ground=ground, valid_from=since, valid_to=until)  # fmt: skip
+    PermitPeriod.objects.create(
+        person=person,
+        kind="residence_temporary",
+        number=case.number,
+        valid_from=since,
+        valid_to=until,
+    )
+    return Permit.objects.create(
+        kind="trp",
+        number=case.number,
+        person=person,
+        case=case,
+        ground=ground,
+        valid_from=since,
+        valid_to=until,
+    )
 
 
 def _office_id() -> int:
@@ -231,12 +255,20 @@ def _crossings(person: Any, spans: list[tuple[dt.date, dt.date | None]]) -> None
                 continue
             n += 1
             BorderEvent.objects.create(
-                event_id=f"{person.pk}-{n}", direction=direction,
+                event_id=f"{person.pk}-{n}",
+                direction=direction,
                 occurred_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
-                crossing_point=point, document_type="passport", document_number="X",
-                document_issuing_state="TUR", family_name="X", birth_date="1990", sex="F",
-                nationality="TUR", person=person, link_method="document",
-            )  # fmt: skip
+                crossing_point=point,
+                document_type="passport",
+                document_number="X",
+                document_issuing_state="TUR",
+                family_name="X",
+                birth_date="1990",
+                sex="F",
+                nationality="TUR",
+                person=person,
+                link_method="document",
+            )
 
 
 def test_permanent_residence_needs_two_continuous_years(
@@ -296,23 +328,31 @@ def test_permanent_residence_granted_supersedes_the_temporary_one(
 def employer(db: Any, officer: Any) -> Any:
     from umis.registry.models import Organisation
 
-    return Organisation.objects.create(tax_number="1550887691", name="Vətən Ticarət MMC",
-                                       category="legal_entity", is_employer=True)  # fmt: skip
+    return Organisation.objects.create(
+        tax_number="1550887691", name="Vətən Ticarət MMC", category="legal_entity", is_employer=True
+    )
 
 
 def apply_wp(actor: Any, person: Any, employer: Any, **kw: Any) -> Case:
     data: dict[str, Any] = {
-        "service": "work_permit", "person_id": person.pk, "employer_id": employer.pk,
-        "position": "Welding engineer", "fee_tier": "standard", "variant": "6m",
-    }  # fmt: skip
+        "service": "work_permit",
+        "person_id": person.pk,
+        "employer_id": employer.pk,
+        "position": "Welding engineer",
+        "fee_tier": "standard",
+        "variant": "6m",
+    }
     data.update(kw)
     return application_submit(actor=actor, data=ApplicationIn(**data))
 
 
 def test_work_permit_checks_the_employer_in_the_tax_registry(
-    officer: Any, make_staff: Callable[..., Any], make_person: Callable[..., Any],
-    employer: Any, sandbox: Any,
-) -> None:  # fmt: skip
+    officer: Any,
+    make_staff: Callable[..., Any],
+    make_person: Callable[..., Any],
+    employer: Any,
+    sandbox: Any,
+) -> None:
     case = apply_wp(officer, make_person(), employer)
     assert case.data["checks"]["tax_registry"]["ok"] is True
     assert case.data["counts_against_quota"] is True
@@ -349,12 +389,19 @@ def test_work_permit_quota_and_one_employer(
     QuotaCounter.objects.filter(year=year).update(used=0)
     person = make_person()
     first = apply_wp(officer, person, employer)
-    Permit.objects.create(kind="work_permit", number=first.number, person=person, case=first,
-                          employer=employer, valid_from=timezone.localdate(),
-                          valid_to=timezone.localdate() + dt.timedelta(days=100))  # fmt: skip
+    Permit.objects.create(
+        kind="work_permit",
+        number=first.number,
+        person=person,
+        case=first,
+        employer=employer,
+        valid_from=timezone.localdate(),
+        valid_to=timezone.localdate() + dt.timedelta(days=100),
+    )
     Case.objects.filter(pk=first.pk).update(status="issued")
-    other = Organisation.objects.create(tax_number="1700000011", name="Other MMC",
-                                        category="legal_entity", is_employer=True)  # fmt: skip
+    other = Organisation.objects.create(
+        tax_number="1700000011", name="Other MMC", category="legal_entity", is_employer=True
+    )
     with pytest.raises(ApplicationError) as exc:
         apply_wp(officer, person, other)
     assert exc.value.extra["rule"] == "work_permit.one_employer_only"
@@ -366,9 +413,15 @@ def test_employers_apply_only_for_their_own_organisation(
     with pytest.raises(ApplicationError) as exc:
         application_submit(
             actor=applicant,
-            data=ApplicationIn(service="work_permit", identity=identity(), employer_id=employer.pk,
-                               position="Cook", fee_tier="standard", variant="3m"),
-        )  # fmt: skip
+            data=ApplicationIn(
+                service="work_permit",
+                identity=identity(),
+                employer_id=employer.pk,
+                position="Cook",
+                fee_tier="standard",
+                variant="3m",
+            ),
+        )
     assert exc.value.field_errors[0].field == "employer_id"
 
 
@@ -380,9 +433,10 @@ def test_stay_extension_applies_at_least_three_days_before_the_end(
     _crossings(person, [(today - dt.timedelta(days=10), None)])
     case = application_submit(
         actor=officer,
-        data=ApplicationIn(service="stay_extension", person_id=person.pk,
-                           fee_tier="standard_adult", variant="30d"),
-    )  # fmt: skip
+        data=ApplicationIn(
+            service="stay_extension", person_id=person.pk, fee_tier="standard_adult", variant="30d"
+        ),
+    )
     ends = dt.date.fromisoformat(case.data["stay_ends"])
     assert dt.date.fromisoformat(case.data["new_stay_ends"]) == ends + dt.timedelta(days=30)
     late = make_person(nationality="GEO")
@@ -391,7 +445,36 @@ def test_stay_extension_applies_at_least_three_days_before_the_end(
     with pytest.raises(ApplicationError) as exc:
         application_submit(
             actor=officer,
-            data=ApplicationIn(service="stay_extension", person_id=late.pk,
-                               fee_tier="standard_adult", variant="30d"),
-        )  # fmt: skip
+            data=ApplicationIn(
+                service="stay_extension",
+                person_id=late.pk,
+                fee_tier="standard_adult",
+                variant="30d",
+            ),
+        )
     assert exc.value.extra["rule"] == "stay_extension.apply_before_end_days"
+
+
+def test_stay_extension_issue_extends_the_stay_with_a_signed_decision(
+    officer: Any, make_staff: Callable[..., Any], make_person: Callable[..., Any]
+) -> None:
+    from umis.permits.services import issued_document_pdf
+    from umis.stays.selectors import stay_status
+
+    today = timezone.localdate()
+    person = make_person(nationality="GEO")
+    _crossings(person, [(today - dt.timedelta(days=10), None)])
+    before = stay_status(person_id=person.pk, nationalities=["GEO"], on=today).permitted_until
+    case = application_submit(
+        actor=officer,
+        data=ApplicationIn(
+            service="stay_extension", person_id=person.pk, fee_tier="standard_adult", variant="60d"
+        ),
+    )
+    case = decide_and_issue(case, make_staff("supervisor", office=officer.office))
+    after = stay_status(person_id=person.pk, nationalities=["GEO"], on=today).permitted_until
+    assert before is not None and after == before + dt.timedelta(days=60)
+    decision = IssuedDocument.objects.get(case=case)
+    assert decision.kind == "decision" and verify(decision.token).status == "valid"
+    pdf = issued_document_pdf(actor=officer, document_id=decision.pk, language="en")
+    assert pdf.startswith(b"%PDF")

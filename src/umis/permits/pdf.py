@@ -34,7 +34,7 @@ __all__ = ["LANGUAGES", "PrintedPermit", "font_dir", "render_permit_pdf"]
 
 LANGUAGES: Final = ("az", "en")
 KINDS: Final = ("residence_card", "work_permit")
-PERMIT_KINDS: Final = ("trp", "prp", "work_permit")
+PERMIT_KINDS: Final = ("trp", "prp", "work_permit", "stay_extension")
 FONT_PACKAGE: Final = "dejavu-fonts-ttf"
 _FONT_FILES: Final = {
     ("sans", ""): "DejaVuSans.ttf",
@@ -60,7 +60,9 @@ class PrintedPermit:
     """Everything printed on a document, as it is to be printed."""
 
     kind: str  # "residence_card" | "work_permit"
-    permit_kind: str  # "trp" | "prp" | "work_permit": selects the title
+    # "trp" | "prp" | "work_permit" | "stay_extension" (a decision, on the work-permit
+    # layout: no MRZ): selects the title and the employer rows
+    permit_kind: str
     number: str
     holder_surname: str
     holder_given_names: str
@@ -102,6 +104,7 @@ def _title(permit_kind: str) -> str:
         "trp": _("Temporary residence permit"),
         "prp": _("Permanent residence permit"),
         "work_permit": _("Work permit"),
+        "stay_extension": _("Extension of temporary stay"),
     }[permit_kind]
 
 
@@ -266,7 +269,7 @@ class _Page:
         )
         width = _CARD_W - qr_size - 7
         rows: list[tuple[str, str]]
-        if doc.kind == "work_permit":
+        if doc.permit_kind == "work_permit":
             rows = [
                 (_("Employer"), doc.employer_name),
                 (_("Employer tax number"), doc.employer_tax_id),
@@ -326,7 +329,7 @@ class _Page:
             (_("Case number"), doc.case_number),
             (_("Ground for the permit"), doc.ground),
         ]
-        if doc.kind == "work_permit":
+        if doc.permit_kind == "work_permit":
             rows += [
                 (_("Employer"), doc.employer_name),
                 (_("Employer tax number"), doc.employer_tax_id),

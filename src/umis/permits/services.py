@@ -1092,7 +1092,7 @@ def issued_document_pdf(*, actor: User, document_id: uuid.UUID | str, language: 
             kind="residence_card"
             if doc.kind == IssuedDocument.Kind.RESIDENCE_CARD
             else "work_permit",
-            permit_kind=permit.kind if permit.kind != "stay_extension" else "trp",
+            permit_kind=permit.kind,
             number=doc.number,
             holder_surname=person.family_name,
             holder_given_names=person.given_names,

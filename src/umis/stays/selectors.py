@@ -143,7 +143,8 @@ def stay_rights_of(person_ids: list[uuid.UUID], on: dt.date) -> dict[uuid.UUID, 
 def _rights_rows(
     person_ids: list[uuid.UUID], on: dt.date, horizon: dt.date
 ) -> Iterator[tuple[Any, ...]]:
-    """Visas ('v') and permit periods ('p') of the persons that may bear on ``on``, in one
+    """Visas ('v') and permit periods ('p') of the persons that may bear on ``on`` (for
+    permits: also those that start later), in one
     hand-written query: the border check calls this on every request, and building the
     two ORM querysets cost several times more CPU than running them. Values come back
     converted (UUIDs, dates) the same way on PostgreSQL and SQLite."""
@@ -165,11 +166,14 @@ def _rights_rows(
         UNION ALL
         SELECT 'p', person_id, id, kind, number, NULL, valid_from, valid_to, NULL, NULL, NULL
           FROM stays_permitperiod
-         WHERE person_id IN ({marks}) AND valid_from <= %s AND revoked_at IS NULL
+         WHERE person_id IN ({marks}) AND revoked_at IS NULL
            AND (valid_to IS NULL OR valid_to >= %s)
     """  # noqa: S608
+    # Permit periods that start later count too: a granted stay extension or a permit
+    # starting the day the stay would end moves today's permitted-until (their days are
+    # exempt from the rolling count; a gap before them still ends the stay).
     with hot_cursor() as cursor:
-        cursor.execute(sql, [*pids, day, since, *pids, day, since])
+        cursor.execute(sql, [*pids, day, since, *pids, since])
         rows = cursor.fetchall()
     for row in rows:
         source, pid, rid, kind, number, entries, start, end, days, basis, revoked = row
