@@ -710,3 +710,51 @@ def test_issued_documents_are_listed_with_their_pdfs(
     assert officer_client.get(url, {"lang": "fr"}).status_code == 404
     assert session_client(team["elsewhere"]).get(url).status_code == 404
     assert case.number in html.split('id="permits-title"', 1)[1]  # the permit it granted
+
+
+def test_a_supervisor_revokes_a_granted_permit_with_a_reason(
+    make_staff: Any, session_client: Any, tmp_path: Any, settings: Any
+) -> None:
+    from umis.cases.services import CaseRequest, case_open
+    from umis.permits.models import IssuedDocument, Permit
+    from umis.permits.selectors import verify
+    from umis.permits.services import _document
+    from umis.registry.services import NationalityData, PersonData, person_create
+
+    settings.UMIS_SIGNING_KEY_DIR = tmp_path
+    officer = make_staff("officer")
+    supervisor = make_staff("supervisor", office=officer.office)
+    person = person_create(
+        actor=officer,
+        data=PersonData(
+            family_name="Revoke", sex="M", birth_date="1985", nationalities=[NationalityData("GEO")]
+        ),
+    )
+    case = case_open(
+        actor=officer,
+        request=CaseRequest(
+            service="work_permit", person=person, fee_tier="standard", variant="3m"
+        ),
+    )
+    permit = Permit.objects.create(
+        kind="work_permit",
+        number=case.number,
+        person=person,
+        case=case,
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 12, 31),
+    )
+    card = _document(officer, case, permit, IssuedDocument.Kind.WORK_PERMIT)
+    url = f"/office/cases/{case.pk}/permit/revoke/"
+    assert session_client(officer).get(url).status_code == 403
+    client = session_client(supervisor)
+    assert "Revoke the permit" in client.get(f"/office/cases/{case.pk}/").content.decode()
+    empty = client.post(url, {"reason": " "})
+    assert empty.status_code == 422
+    permit.refresh_from_db()
+    assert permit.status == "active"
+    done = client.post(url, {"reason": "Employment ended"})
+    assert done.status_code == 302
+    permit.refresh_from_db()
+    assert permit.status == "revoked" and permit.revoke_reason == "Employment ended"
+    assert verify(card.token).status == "revoked"

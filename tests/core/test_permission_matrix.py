@@ -367,6 +367,7 @@ PAGES: dict[str, Perm] = {
     "case_document": Perm.CASE_WORK,
     "case_issued_pdf": Perm.CASE_WORK,
     "case_reassign": Perm.CASE_SUPERVISE,
+    "case_permit_revoke": Perm.PERMIT_REVOKE,
 }
 
 

@@ -122,6 +122,15 @@ class ReassignForm(UswdsFormMixin, VersionForm):
         ]
 
 
+class PermitRevokeForm(UswdsFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded with the permit, e.g. “employment ended on 1 March”."),
+    )
+
+
 def officer_label(user: User) -> str:
     full = user.get_full_name()
     return f"{full} ({user.username})" if full else user.username

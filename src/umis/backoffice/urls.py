@@ -146,6 +146,11 @@ urlpatterns = [
         name="case_issued_pdf",
     ),
     path("cases/<uuid:case_id>/reassign/", views_cases.case_reassign_view, name="case_reassign"),
+    path(
+        "cases/<uuid:case_id>/permit/revoke/",
+        views_cases.case_permit_revoke,
+        name="case_permit_revoke",
+    ),
     path("audit/", views.audit_log, name="audit_search"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from umis.backoffice.forms import apply_errors
 from umis.backoffice.forms_cases import (
     PaymentForm,
+    PermitRevokeForm,
     ReassignForm,
     TransitionForm,
     VersionForm,
@@ -55,8 +56,9 @@ from umis.core.models import User
 from umis.core.pagination import paginate
 from umis.core.permissions import Perm, has_perm, require
 from umis.core.policy import PolicyKeyError, get_policy
+from umis.permits.models import Permit
 from umis.permits.selectors import application_options, case_issued_documents, person_permits
-from umis.permits.services import issued_document_pdf
+from umis.permits.services import issued_document_pdf, permit_revoke
 from umis.registry import selectors as registry_selectors
 
 PAGE_SIZE = 25
@@ -483,6 +485,7 @@ def _case_page(
     days_left = _days_left(case, today, working_calendar(on=today))
     history = list(case.actions.select_related("actor").order_by("seq"))
     permits = person_permits(case.person_id)
+    case_permit = next((p for p in permits if p.case_id == case.pk), None)
     return render(
         request,
         "backoffice/cases/detail.html",
@@ -532,6 +535,10 @@ def _case_page(
             "pdf_languages": PDF_LANGUAGES,
             "other_cases": _other_cases(actor, case, lang),
             "permits": _permits(permits, lang),
+            "case_permit": case_permit,
+            "can_revoke": case_permit is not None
+            and case_permit.status == "active"
+            and has_perm(actor, Perm.PERMIT_REVOKE, case),
         },
         status=status,
     )
@@ -784,3 +791,39 @@ def case_deadlines(request: HttpRequest) -> HttpResponse:
         for load in deadline_overview(actor=actor)
     ]
     return render(request, "backoffice/cases/deadlines.html", {"groups": groups})
+
+
+@office_view(Perm.PERMIT_REVOKE)
+@require_http_methods(["GET", "POST"])
+def case_permit_revoke(request: HttpRequest, case_id: uuid.UUID) -> HttpResponseBase:
+    """A supervisor revokes the permit a case granted (e.g. a work permit whose
+    employment ended): its cards stop verifying, its stay period ends."""
+    actor = _actor(request)
+    case = case_get(actor=actor, case_id=case_id)
+    require(actor, Perm.PERMIT_REVOKE, case)
+    permit = Permit.objects.filter(case=case).first()
+    if permit is None:
+        raise Http404("permit")
+    form = PermitRevokeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = 422
+        if form.is_valid():
+            try:
+                permit_revoke(actor=actor, permit_id=permit.pk, reason=form.cleaned_data["reason"])
+            except (Forbidden, NotFound):
+                raise
+            except ApplicationError as exc:
+                status = exc.status or 422
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Permit %(number)s was revoked.") % {"number": permit.number}
+                )
+                return redirect("backoffice:case_detail", case_id=case.pk)
+    return render(
+        request,
+        "backoffice/cases/permit_revoke.html",
+        {"case": case, "permit": permit, "form": form},
+        status=status,
+    )
