@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyotp
@@ -146,3 +146,18 @@ def _fresh_cache() -> Any:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def sandbox(settings: Any) -> Iterator[Any]:
+    """The tax registry and SMS gateway sandbox on a free port, with the adapters
+    pointed at it."""
+    from umis.exchange.sandbox import start_sandbox
+
+    box = start_sandbox(port=0)
+    settings.UMIS_TAX_REGISTRY_URL = box.url
+    settings.UMIS_SMS_URL = box.url
+    try:
+        yield box
+    finally:
+        box.stop()

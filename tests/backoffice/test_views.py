@@ -130,7 +130,13 @@ def test_public_account_is_refused(
     from umis.core.models import User
 
     public = User.objects.create_user(username="citizen", password="x" * 16)
-    assert session_client(public).get(reverse("backoffice:home")).status_code == 403
+    client = session_client(public)
+    # The sign-in lands on the back office's home: a public account goes to its
+    # applications in the portal; every other back-office page refuses it.
+    home = client.get(reverse("backoffice:home"))
+    assert home.status_code == 302 and home["Location"] == reverse("portal:my_applications")
+    assert client.get(reverse("backoffice:person_search")).status_code == 403
+    assert client.get(reverse("backoffice:case_queue")).status_code == 403
 
 
 def test_officer_on_another_regional_office_cannot_edit(

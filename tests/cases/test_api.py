@@ -18,9 +18,11 @@ pytestmark = pytest.mark.django_db
 def post_action(client: Any, case: Any, body: dict[str, Any], key: str | None = "k1") -> Any:
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     return client.post(
-        f"/api/v1/cases/{case.pk}/actions", json.dumps(body), content_type="application/json",
+        f"/api/v1/cases/{case.pk}/actions",
+        json.dumps(body),
+        content_type="application/json",
         **headers,
-    )  # fmt: skip
+    )
 
 
 def test_actions_answer_with_the_case_and_retries_are_idempotent(

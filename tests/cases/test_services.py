@@ -182,9 +182,12 @@ def test_stale_version_is_409_with_the_current_state(
     fire(case, officer, "start_review")
     with pytest.raises(ApplicationError) as exc:
         case_transition(
-            actor=officer, case_id=case.pk, action="start_review",
-            expected_version=stale, idempotency_key="another",
-        )  # fmt: skip
+            actor=officer,
+            case_id=case.pk,
+            action="start_review",
+            expected_version=stale,
+            idempotency_key="another",
+        )
     assert exc.value.status == 409 and exc.value.code == "version_conflict"
     assert exc.value.extra["case_status"] == "in_review"
     assert "request_documents" in exc.value.extra["allowed"]
@@ -193,15 +196,30 @@ def test_stale_version_is_409_with_the_current_state(
 def test_a_retried_request_is_answered_once(officer: Any, open_case: Callable[..., Any]) -> None:
     case = open_case()
     v = case.version
-    first = case_transition(actor=officer, case_id=case.pk, action="start_review",
-                            expected_version=v, idempotency_key="k-1")  # fmt: skip
-    again = case_transition(actor=officer, case_id=case.pk, action="start_review",
-                            expected_version=v, idempotency_key="k-1")  # fmt: skip
+    first = case_transition(
+        actor=officer,
+        case_id=case.pk,
+        action="start_review",
+        expected_version=v,
+        idempotency_key="k-1",
+    )
+    again = case_transition(
+        actor=officer,
+        case_id=case.pk,
+        action="start_review",
+        expected_version=v,
+        idempotency_key="k-1",
+    )
     assert first.version == again.version == v + 1
     assert CaseAction.objects.filter(case=case, action="start_review").count() == 1
     with pytest.raises(ApplicationError) as exc:  # the same key for something else
-        case_transition(actor=officer, case_id=case.pk, action="request_documents",
-                        expected_version=v + 1, idempotency_key="k-1")  # fmt: skip
+        case_transition(
+            actor=officer,
+            case_id=case.pk,
+            action="request_documents",
+            expected_version=v + 1,
+            idempotency_key="k-1",
+        )
     assert exc.value.code == "idempotency_key_reused"
 
 
@@ -250,9 +268,11 @@ def test_clock_stops_while_documents_are_awaited(
     case = fire(case, officer, "documents_received")
     cal = working_calendar(on=case.submitted_on)
     expected = rules.deadline(
-        submitted_on=case.submitted_on, working_days=case.working_days,
-        stops=[rules.ClockStop(asked, timezone.localdate())], calendar=cal,
-    )  # fmt: skip
+        submitted_on=case.submitted_on,
+        working_days=case.working_days,
+        stops=[rules.ClockStop(asked, timezone.localdate())],
+        calendar=cal,
+    )
     assert case.deadline == expected
     assert case.deadline > cal.add(case.submitted_on, case.working_days)
 
@@ -265,15 +285,30 @@ def test_reassignment_by_a_supervisor_with_a_reason(
     case = open_case()
     target = colleague if case.assignee_id == officer.pk else officer
     with pytest.raises(ApplicationError) as exc:
-        case_reassign(actor=supervisor, case_id=case.pk, officer_id=target.pk, reason=" ",
-                      expected_version=case.version)  # fmt: skip
+        case_reassign(
+            actor=supervisor,
+            case_id=case.pk,
+            officer_id=target.pk,
+            reason=" ",
+            expected_version=case.version,
+        )
     assert exc.value.status == 422 and exc.value.field_errors[0].field == "reason"
     with pytest.raises(ApplicationError) as exc:
-        case_reassign(actor=officer, case_id=case.pk, officer_id=target.pk, reason="leave",
-                      expected_version=case.version)  # fmt: skip
+        case_reassign(
+            actor=officer,
+            case_id=case.pk,
+            officer_id=target.pk,
+            reason="leave",
+            expected_version=case.version,
+        )
     assert exc.value.status == 403
-    case = case_reassign(actor=supervisor, case_id=case.pk, officer_id=target.pk,
-                         reason="Annual leave", expected_version=case.version)  # fmt: skip
+    case = case_reassign(
+        actor=supervisor,
+        case_id=case.pk,
+        officer_id=target.pk,
+        reason="Annual leave",
+        expected_version=case.version,
+    )
     assert case.assignee_id == target.pk
     assert case.actions.last().note == "Annual leave"
 
@@ -288,8 +323,12 @@ def test_payments_receipts_are_unique(officer: Any, open_case: Callable[..., Any
         payment_record(actor=officer, order_id=order_b.pk, receipt_number="BANK-77")
     assert exc.value.status == 422 and exc.value.field_errors[0].field == "receipt_number"
     with pytest.raises(ApplicationError) as exc:
-        payment_record(actor=officer, order_id=order_b.pk, receipt_number="X",
-                       paid_on=timezone.localdate() + dt.timedelta(days=1))  # fmt: skip
+        payment_record(
+            actor=officer,
+            order_id=order_b.pk,
+            receipt_number="X",
+            paid_on=timezone.localdate() + dt.timedelta(days=1),
+        )
     assert exc.value.field_errors[0].field == "paid_on"
     assert PaymentOrder.objects.get(pk=order_b.pk).status == "due"
 
@@ -299,13 +338,17 @@ def test_uploads_are_checked_by_content_and_size(
 ) -> None:
     case = open_case()
     with pytest.raises(ApplicationError) as exc:
-        case_document_add(actor=officer, case_id=case.pk,
-                          upload=Upload("photos", "photo.png", b"MZ\x90\0 not an image"))  # fmt: skip
+        case_document_add(
+            actor=officer,
+            case_id=case.pk,
+            upload=Upload("photos", "photo.png", b"MZ\x90\0 not an image"),
+        )
     assert exc.value.status == 422 and exc.value.field_errors[0].field == "documents.photos"
     settings.UMIS_CASE_UPLOAD_MAX_BYTES = 1024
     with pytest.raises(ApplicationError) as exc:
-        case_document_add(actor=officer, case_id=case.pk,
-                          upload=Upload("photos", "big.png", PNG + b"\0" * 2000))  # fmt: skip
+        case_document_add(
+            actor=officer, case_id=case.pk, upload=Upload("photos", "big.png", PNG + b"\0" * 2000)
+        )
     assert exc.value.status == 413
     assert not case.documents.exists()
     doc = case_document_add(actor=officer, case_id=case.pk, upload=Upload("photos", "p.png", PNG))
@@ -317,8 +360,13 @@ def test_notices_reach_the_applicant_on_the_steps_that_concern_them(
 ) -> None:
     from umis.cases.notifications import notifications_send
 
-    case = open_case(actor=applicant, person=make_person(), contact_email="a@example.org",
-                     language="en", fee_tier="trp_card")  # fmt: skip
+    case = open_case(
+        actor=applicant,
+        person=make_person(),
+        contact_email="a@example.org",
+        language="en",
+        fee_tier="trp_card",
+    )
     events = set(Notification.objects.filter(case=case).values_list("event", "channel"))
     assert events == {("submitted", "portal"), ("submitted", "email")}
     sent = notifications_send()
@@ -372,8 +420,13 @@ def test_two_concurrent_transitions_exactly_one_wins(
     def attempt(action: str, key: str) -> None:
         try:
             barrier.wait()
-            case_transition(actor=officer, case_id=case.pk, action=action,
-                            expected_version=version, idempotency_key=key)  # fmt: skip
+            case_transition(
+                actor=officer,
+                case_id=case.pk,
+                action=action,
+                expected_version=version,
+                idempotency_key=key,
+            )
             results.append("ok")
         except ApplicationError as exc:
             results.append(f"{exc.status}:{exc.code}")

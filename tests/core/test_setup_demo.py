@@ -15,8 +15,9 @@ from umis.border.constants import LinkMethod
 from umis.border.models import BorderEvent, EntryBan, InvalidDocument
 from umis.border.selectors import persons_in_country
 from umis.core.audit import audit_verify
-from umis.core.models import AuditEntry
-from umis.registry.models import Nationality, Person
+from umis.core.demo_users import DEMO_EMPLOYER
+from umis.core.models import AuditEntry, User
+from umis.registry.models import Nationality, OrganisationMember, Person
 from umis.stays.constants import ViolationType
 from umis.stays.models import Registration, Violation, Visa
 from umis.stays.selectors import stay_status
@@ -49,6 +50,14 @@ def _counts() -> dict[str, int]:
 def test_setup_demo_adds_border_and_stay_data_once(reference: None) -> None:
     output = _setup_demo()
     assert "Demo border data:" in output
+    # The portal demo accounts are printed (no second factor) and exist.
+    lines = {line.split()[0]: line for line in output.splitlines() if line.startswith("  ")}
+    assert "no second factor" in lines["foreigner"] and "TOTP" not in lines["foreigner"]
+    assert DEMO_EMPLOYER.organisation_voen in lines["employer"]
+    assert User.objects.filter(username__in=["foreigner", "employer"], role="").count() == 2
+    assert OrganisationMember.objects.get(
+        user__username="employer", is_active=True
+    ).organisation.is_employer
     today = timezone.localdate()
 
     # About ten realistic events per person, linked by document, received after they
@@ -94,9 +103,12 @@ def test_setup_demo_adds_border_and_stay_data_once(reference: None) -> None:
     assert AuditEntry.objects.filter(object_type="stays.visa").count() == Visa.objects.count()
 
     before = _counts()
+    users = set(User.objects.values_list("pk", flat=True))
     again = _setup_demo()
     assert "Demo border data:" not in again
-    assert _counts() == before
+    assert "foreigner" in again and "employer" in again  # printed on every run
+    assert _counts() == before  # no audit entry either: nothing was repaired
+    assert set(User.objects.values_list("pk", flat=True)) == users
     assert audit_verify().ok
 
 
@@ -109,3 +121,29 @@ def test_setup_demo_leaves_existing_border_events_alone(reference: None) -> None
     assert BorderEvent.objects.count() == 50
     assert not Visa.objects.exists() and not Violation.objects.exists()
     assert demo_border_data_ensure() is None
+
+
+def test_setup_demo_opens_cases_in_every_stage_once(
+    reference: None, settings: Any, tmp_path: Any
+) -> None:
+    from umis.cases.models import Case
+    from umis.permits.models import IssuedDocument
+    from umis.permits.selectors import verify
+
+    settings.UMIS_SIGNING_KEY_DIR = tmp_path
+    output = _setup_demo()
+    assert "Demo cases:" in output
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {
+        "submitted",
+        "in_review",
+        "awaiting_documents",
+        "proposed_approval",
+        "issued",
+    } <= statuses
+    assert set(Case.objects.values_list("assignee__username", flat=True)) == {"officer"}
+    card = IssuedDocument.objects.first()
+    assert card is not None and verify(card.token).status == "valid"
+    cases = Case.objects.count()
+    _setup_demo()
+    assert Case.objects.count() == cases

@@ -145,18 +145,14 @@ def _purpose_label(request: HttpRequest) -> str:
 
 
 def home(request: HttpRequest) -> HttpResponseBase:
-    # The sign-in page sends everyone here; host accounts (public, no role) belong in
-    # the portal's host area.
+    # The sign-in page sends everyone here; public accounts (no role) belong in the
+    # portal: hosts in their host area, everyone else with their applications.
     user = request.user
-    if (
-        user.is_authenticated
-        and not getattr(user, "role", "")
-        and has_perm(
-            user,  # type: ignore[arg-type]
-            Perm.HOST_REGISTER,
-        )
-    ):
-        return redirect("portal:host_home")
+    if user.is_authenticated and not getattr(user, "role", ""):
+        if has_perm(user, Perm.HOST_REGISTER):  # type: ignore[arg-type]
+            return redirect("portal:host_home")
+        if has_perm(user, Perm.CASE_APPLY):  # type: ignore[arg-type]
+            return redirect("portal:my_applications")
     return _office_home(request)
 
 

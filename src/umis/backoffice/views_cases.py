@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from umis.backoffice.forms import apply_errors
@@ -73,7 +73,7 @@ STATUS_LABELS = {
     "proposed_refusal": gettext_lazy("Refusal proposed"),
     "approved": gettext_lazy("Approved"),
     "refused": gettext_lazy("Refused"),
-    "issued": gettext_lazy("Issued"),
+    "issued": pgettext_lazy("case status", "Issued"),
     "withdrawn": gettext_lazy("Withdrawn"),
 }
 
@@ -108,11 +108,11 @@ QUEUE_LABELS = {
 PAYMENT_LABELS = {
     PaymentOrder.Status.DUE.value: gettext_lazy("Due"),
     PaymentOrder.Status.PAID.value: gettext_lazy("Paid"),
-    PaymentOrder.Status.CANCELLED.value: gettext_lazy("Cancelled"),
+    PaymentOrder.Status.CANCELLED.value: pgettext_lazy("payment order", "Cancelled"),
 }
 
 PERMIT_LABELS = {
-    "active": gettext_lazy("Active"),
+    "active": pgettext_lazy("permit", "Active"),
     "revoked": gettext_lazy("Revoked"),
     "superseded": gettext_lazy("Superseded by an extension"),
 }

@@ -1,9 +1,11 @@
-"""The demo staff accounts: one per role, each with a fixed TOTP second factor.
+"""The demo accounts: staff, one per role, each with a fixed TOTP second factor; and
+public portal accounts (no second factor): the hotel's reception (`hotel`), an applicant
+(`foreigner`) and an employer's account (`employer`).
 
 FOR DEMONSTRATIONS ONLY. The password ("umis-demo-2026") and the TOTP secrets below are
 public: they are in this file, printed by `umis demo_users` and `umis setup_demo`. Anyone
-can sign in with them. ``demo_users_ensure`` refuses to run when UMIS_ENV=production unless
-explicitly forced; never create these accounts on a system holding real data.
+can sign in with them. The ``*_ensure`` functions refuse to run when UMIS_ENV=production
+unless explicitly forced; never create these accounts on a system holding real data.
 """
 
 from __future__ import annotations
@@ -20,13 +22,18 @@ from umis.core.models import Office, User
 
 __all__ = [
     "DEMO_ACCOUNTS",
+    "DEMO_EMPLOYER",
+    "DEMO_FOREIGNER",
     "DEMO_HOST",
     "DEMO_PASSWORD",
+    "DEMO_PUBLIC_ACCOUNTS",
     "DemoAccount",
     "DemoHostAccount",
+    "DemoPublicAccount",
     "DemoUsersRefused",
     "demo_account",
     "demo_host_ensure",
+    "demo_public_accounts_ensure",
     "demo_user_has_demo_totp",
     "demo_users_ensure",
 ]
@@ -217,77 +224,175 @@ DEMO_HOST = DemoHostAccount(
 )
 
 
+def _refuse_in_production(message: str, allow_production: bool) -> None:
+    if getattr(settings, "PRODUCTION", False) and not allow_production:
+        raise DemoUsersRefused(message)
+
+
+def _public_user_ensure(username: str, email: str, password: str) -> User:
+    """Create or repair a public (no role, no second factor) demo account: active, with
+    the demo password and e-mail. One audit entry when anything changed, never with the
+    password. Refuses to touch a staff account of the same name. Call inside a
+    transaction."""
+    user = User.objects.select_for_update().filter(username=username).first()
+    changes: dict[str, list[Any]] = {}
+    if user is None:
+        user = User(username=username, email=email, first_name="Demo")
+        changes["username"] = [None, username]
+    if user.role:
+        raise DemoUsersRefused(f"{username!r} is a staff account")
+    if user.email != email:
+        changes["email"] = [user.email or None, email]
+        user.email = email
+    if not user.is_active:
+        user.is_active = True
+        changes["is_active"] = [False, True]
+    if not user.check_password(password):
+        user.set_password(password)
+        changes["password"] = [None, "(demo password)"]
+    if changes:
+        user.save()
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE if "username" in changes else AuditAction.UPDATE,
+            object_type="core.user",
+            object_id=user.pk,
+            changes=changes,
+            purpose="demo accounts",
+        )
+    return user
+
+
+def _membership_ensure(user: User, organisation: Any, *, new_organisation: bool) -> None:
+    """An active OrganisationMember link of the user to the organisation (audited when
+    created or reactivated)."""
+    from django.utils import timezone
+
+    from umis.registry.models import OrganisationMember
+
+    member, created = OrganisationMember.objects.get_or_create(user=user, organisation=organisation)
+    if created or not member.is_active:
+        member.is_active, member.revoked_at, member.revoked_by = True, None, None
+        member.added_at = member.added_at or timezone.now()
+        member.save()
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            object_type="registry.organisationmember",
+            object_id=member.pk,
+            changes={
+                "organisation": [None, str(organisation.pk)],
+                "is_active": [None, True],
+                "new_organisation": [None, new_organisation],
+            },
+            purpose="demo accounts",
+        )
+
+
+def _demo_organisation(
+    *, voen: str, name: str, category: str, role: str, email: str, street: str
+) -> tuple[Any, bool]:
+    """The organisation with this VÖEN (created in Baku if absent), with the flag
+    ``role`` ("is_host" or "is_employer") set. An existing organisation keeps its name
+    and address: the demo only needs it to act as a host or employer."""
+    from umis.core.models import City
+    from umis.registry.models import Organisation
+
+    city = City.objects.select_related("region").filter(code="baku").first()
+    organisation, created = Organisation.objects.get_or_create(
+        tax_number=voen,
+        defaults={
+            "name": name,
+            "category": category,
+            role: True,
+            "region": city.region if city else None,
+            "city": city,
+            "street": street,
+            "email": email,
+        },
+    )
+    if not getattr(organisation, role):
+        setattr(organisation, role, True)
+        organisation.save(update_fields=[role, "updated_at"])
+    return organisation, created
+
+
 def demo_host_ensure(*, allow_production: bool = False) -> DemoHostAccount:
     """Create or repair the demo hotel (a host organisation with an address) and its
     portal account, an active member of it (idempotent; audited like the staff accounts)."""
-    from django.utils import timezone
-
-    from umis.core.models import City
-    from umis.registry.models import Organisation, OrganisationMember
-
-    if getattr(settings, "PRODUCTION", False) and not allow_production:
-        raise DemoUsersRefused(
-            "the demo host account has a published password; refusing to create it with "
-            "UMIS_ENV=production"
-        )
+    _refuse_in_production(
+        "the demo host account has a published password; refusing to create it with "
+        "UMIS_ENV=production",
+        allow_production,
+    )
     account = DEMO_HOST
     with transaction.atomic():
-        city = City.objects.select_related("region").filter(code="baku").first()
-        organisation, created_org = Organisation.objects.get_or_create(
-            tax_number=account.organisation_voen,
-            defaults={
-                "name": account.organisation_name,
-                "category": "hotel",
-                "is_host": True,
-                "region": city.region if city else None,
-                "city": city,
-                "street": "Neftçilər pr. 100",
-                "email": account.email,
-            },
+        organisation, created_org = _demo_organisation(
+            voen=account.organisation_voen,
+            name=account.organisation_name,
+            category="hotel",
+            role="is_host",
+            email=account.email,
+            street="Neftçilər pr. 100",
         )
-        if not organisation.is_host:
-            organisation.is_host = True
-            organisation.save(update_fields=["is_host", "updated_at"])
-        user = User.objects.select_for_update().filter(username=account.username).first()
-        changes: dict[str, list[Any]] = {}
-        if user is None:
-            user = User(username=account.username, email=account.email, first_name="Demo")
-            changes["username"] = [None, account.username]
-        if user.role:
-            raise DemoUsersRefused(f"{account.username!r} is a staff account")
-        if not user.is_active:
-            user.is_active = True
-            changes["is_active"] = [False, True]
-        if not user.check_password(account.password):
-            user.set_password(account.password)
-            changes["password"] = [None, "(demo password)"]
-        if changes:
-            user.save()
-            audit_record(
-                actor=None,
-                action=AuditAction.CREATE if "username" in changes else AuditAction.UPDATE,
-                object_type="core.user",
-                object_id=user.pk,
-                changes=changes,
-                purpose="demo accounts",
-            )
-        member, created = OrganisationMember.objects.get_or_create(
-            user=user, organisation=organisation
-        )
-        if created or not member.is_active:
-            member.is_active, member.revoked_at, member.revoked_by = True, None, None
-            member.added_at = member.added_at or timezone.now()
-            member.save()
-            audit_record(
-                actor=None,
-                action=AuditAction.CREATE if created else AuditAction.UPDATE,
-                object_type="registry.organisationmember",
-                object_id=member.pk,
-                changes={
-                    "organisation": [None, str(organisation.pk)],
-                    "is_active": [None, True],
-                    "new_organisation": [None, created_org],
-                },
-                purpose="demo accounts",
-            )
+        user = _public_user_ensure(account.username, account.email, account.password)
+        _membership_ensure(user, organisation, new_organisation=created_org)
     return account
+
+
+@dataclass(frozen=True)
+class DemoPublicAccount:
+    """A public portal account (no role, no second factor): an applicant, or an
+    employer's account when ``organisation_voen`` is set (it acts for that employer)."""
+
+    username: str
+    email: str
+    password: str
+    label: str  # what `setup_demo` prints in the role column (at most 15 characters)
+    organisation_name: str = ""
+    organisation_voen: str = ""
+
+
+# Demo only: see the module docstring. The employer is a company of the tax-registry
+# sandbox seed (umis/exchange/sandbox_taxpayers.json: active, no tax debt), so its work
+# permit checks pass against the sandbox. It is the first company after the 21 demo
+# organisations there: those VÖENs belong to the hotel and to what `demo_data`
+# generates, which would have to pick another VÖEN if one were taken already.
+DEMO_FOREIGNER = DemoPublicAccount(
+    "foreigner", "foreigner@demo.example", DEMO_PASSWORD, "applicant"
+)
+DEMO_EMPLOYER = DemoPublicAccount(
+    "employer",
+    "employer@demo.example",
+    DEMO_PASSWORD,
+    "employer",
+    "Bakı Tikinti Servis MMC",
+    "1401555071",
+)
+DEMO_PUBLIC_ACCOUNTS: tuple[DemoPublicAccount, ...] = (DEMO_FOREIGNER, DEMO_EMPLOYER)
+
+
+def demo_public_accounts_ensure(*, allow_production: bool = False) -> list[DemoPublicAccount]:
+    """Create or repair the demo portal accounts (idempotent; audited like the others):
+    ``foreigner``, who applies for permits, and ``employer``, an active member of a demo
+    employer organisation (created, or reused and marked as an employer), who applies
+    for work permits. A run that changes nothing writes nothing."""
+    _refuse_in_production(
+        "the demo portal accounts have a published password; refusing to create them with "
+        "UMIS_ENV=production",
+        allow_production,
+    )
+    with transaction.atomic():
+        for account in DEMO_PUBLIC_ACCOUNTS:
+            user = _public_user_ensure(account.username, account.email, account.password)
+            if account.organisation_voen:
+                organisation, created_org = _demo_organisation(
+                    voen=account.organisation_voen,
+                    name=account.organisation_name,
+                    category="company",
+                    role="is_employer",
+                    email=account.email,
+                    street="Azadlıq pr. 50",
+                )
+                _membership_ensure(user, organisation, new_organisation=created_org)
+    return list(DEMO_PUBLIC_ACCOUNTS)

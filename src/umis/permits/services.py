@@ -696,6 +696,9 @@ def application_submit(*, actor: User, data: ApplicationIn) -> Case:
             adult=rules.age_on(_birth_date(person), today) >= minor_age,
             case_data={"passport_number": passport_number},
         )
+        # One open application per person and service: the person's row serialises two
+        # simultaneous submissions (a double click at the counter, two tabs).
+        Person.objects.select_for_update().filter(pk=person.pk).first()
         if (existing := _open_case(person, data.service)) is not None and not (
             data.idempotency_key and existing.idempotency_key == data.idempotency_key
         ):

@@ -27,7 +27,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -89,7 +89,7 @@ STATUS_LABELS = {
     "proposed_refusal": gettext_lazy("Decision being prepared"),
     "approved": gettext_lazy("Approved"),
     "refused": gettext_lazy("Refused"),
-    "issued": gettext_lazy("Issued"),
+    "issued": pgettext_lazy("case status", "Issued"),
     "withdrawn": gettext_lazy("Withdrawn"),
 }
 # The steps of the history that concern the applicant; proposals, returns,
@@ -106,7 +106,7 @@ HISTORY_LABELS = {
 PAYMENT_LABELS: dict[str, Any] = {
     PaymentOrder.Status.DUE: gettext_lazy("To be paid"),
     PaymentOrder.Status.PAID: gettext_lazy("Paid"),
-    PaymentOrder.Status.CANCELLED: gettext_lazy("Cancelled"),
+    PaymentOrder.Status.CANCELLED: pgettext_lazy("payment order", "Cancelled"),
 }
 DOCUMENT_KIND_LABELS = {
     "residence_card": gettext_lazy("Residence permit card"),

@@ -22,7 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from umis.border.demo import demo_border_data_ensure
-        from umis.core.demo_users import demo_host_ensure, demo_users_ensure
+        from umis.core.demo_users import (
+            demo_host_ensure,
+            demo_public_accounts_ensure,
+            demo_users_ensure,
+        )
         from umis.core.reference import reference_is_loaded, reference_load
         from umis.registry.models import Person
 
@@ -31,12 +35,19 @@ class Command(BaseCommand):
             self.stdout.write(f"Reference data loaded: {counts}")
         accounts = demo_users_ensure()
         host = demo_host_ensure()
+        public = demo_public_accounts_ensure()
         if not Person.objects.exists():
             call_command("demo_data", persons=options["persons"], stdout=self.stdout)
         # Only when no border event exists: re-running adds nothing.
         border = demo_border_data_ensure()
         if border is not None:
             self.stdout.write(border.line())
+        # Only when no case exists: a few applications in every stage of the procedure.
+        from umis.permits.demo import demo_cases_ensure
+
+        cases = demo_cases_ensure()
+        if cases is not None:
+            self.stdout.write(cases.line())
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"UMIS is starting on {url}"))
@@ -53,7 +64,19 @@ class Command(BaseCommand):
             f"  {host.username:<12}{'host (portal)':<16}"
             f"{'no second factor':<36}{host.organisation_name}, VÖEN {host.organisation_voen}"
         )
+        for p in public:
+            detail = (
+                f"{p.organisation_name}, VÖEN {p.organisation_voen}"
+                if p.organisation_voen
+                else p.email
+            )
+            self.stdout.write(f"  {p.username:<12}{p.label:<16}{'no second factor':<36}{detail}")
         self.stdout.write(f"  Host area: {url}host/ (sign in as {host.username})")
+        self.stdout.write(
+            f"  Online applications: {url}apply/ (portal accounts "
+            + ", ".join(p.username for p in public)
+            + "; the employer applies for work permits)"
+        )
         self.stdout.write("")
         self.stdout.write(
             "Second factor: add the secret to any authenticator app (TOTP, 30 s, "
