@@ -106,10 +106,9 @@ def test_card_pdf_has_number_names_mrz_and_fonts(language: str) -> None:
     for line in MRZ:
         assert text.count(line) == 2  # on the card's back and in the page's MRZ block
     assert fonts_of(pdf) == {"DejaVuSansBook", "DejaVuSansBold", "DejaVuSansMonoBook"}
-    assert (
-        reader.metadata is not None
-        and reader.metadata.title == "Temporary residence permit AZ1234567"
-    )
+    title = {"en": "Temporary residence permit", "az": "Müvəqqəti yaşamaq üçün icazə"}
+    assert reader.metadata is not None
+    assert reader.metadata.title == f"{title[language]} AZ1234567"
 
 
 def test_labels_follow_the_language() -> None:

@@ -34,26 +34,6 @@ PDF = b"%PDF-1.4\n% a scanned document\n" + b"0" * 200
 GIF = b"GIF89a" + b"\x00" * 200
 
 
-@pytest.fixture(autouse=True)
-def _files(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.UMIS_SIGNING_KEY_DIR = str(tmp_path / "keys")
-
-
-@pytest.fixture
-def applicant(reference: None) -> User:
-    return User.objects.create_user(
-        username="petra", password="Petra-portal-2026!", email="petra@example.org"
-    )
-
-
-@pytest.fixture
-def client_for(applicant: User) -> Client:
-    client = Client()
-    client.force_login(applicant)
-    return client
-
-
 def documents(service: str = "trp", **replace: bytes) -> dict[str, SimpleUploadedFile]:
     """A file for each required document of the service, as the pack lists them."""
     out = {}

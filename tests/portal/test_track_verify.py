@@ -29,26 +29,6 @@ pytestmark = pytest.mark.django_db
 NOT_FOUND = "No application matches these details."
 
 
-@pytest.fixture(autouse=True)
-def _files(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.UMIS_SIGNING_KEY_DIR = str(tmp_path / "keys")
-
-
-@pytest.fixture
-def applicant(reference: None) -> User:
-    return User.objects.create_user(
-        username="petra", password="Petra-portal-2026!", email="petra@example.org"
-    )
-
-
-@pytest.fixture
-def client_for(applicant: User) -> Client:
-    client = Client()
-    client.force_login(applicant)
-    return client
-
-
 @pytest.fixture
 def case(client_for: Client, officer: Any) -> Case:
     assert submit(client_for).status_code == 302

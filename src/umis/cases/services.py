@@ -224,17 +224,22 @@ def allowed_actions(case: Case, actor: User) -> tuple[str, ...]:
 # --- numbers --------------------------------------------------------------------------
 
 
-def _next_number(prefix: str, year: int) -> str:
-    """``PREFIX-YEAR-NNNNNN``, gap-free per prefix and year: the counter row is locked
-    by the submission's transaction, so two submissions never share a number and a
-    rolled-back one gives its number back."""
-    # In a savepoint: when a racing submission created the row first, we lock theirs.
+def next_counter(prefix: str, year: int) -> int:
+    """The next number of a gap-free sequence (case numbers per prefix and year, card
+    numbers): the counter row is locked by the caller's transaction, so two callers never
+    share a number and a rolled-back one gives its number back."""
+    # In a savepoint: when a racing caller created the row first, we lock theirs.
     with contextlib.suppress(IntegrityError), transaction.atomic():
         CaseCounter.objects.get_or_create(prefix=prefix, year=year)
     counter = CaseCounter.objects.select_for_update().get(prefix=prefix, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return f"{prefix}-{year}-{counter.last:06d}"
+    return counter.last
+
+
+def _next_number(prefix: str, year: int) -> str:
+    """``PREFIX-YEAR-NNNNNN``."""
+    return f"{prefix}-{year}-{next_counter(prefix, year):06d}"
 
 
 def _luhn_digit(digits: str) -> str:

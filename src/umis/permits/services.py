@@ -13,12 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from umis.border.selectors import person_crossings, stays_from_crossings
-from umis.cases.models import Case, CaseCounter
-from umis.cases.services import CaseRequest, Upload, case_open
+from umis.cases.models import Case
+from umis.cases.services import CaseRequest, Upload, case_open, next_counter
 from umis.cases.types import Check
 from umis.core.audit import audit_record
 from umis.core.constants import AuditAction
@@ -335,6 +335,24 @@ def _check_stay_extension(ctx: _Ctx) -> None:
     )
 
 
+def _extension_start(ctx: _Ctx, previous: Permit, key: str) -> dt.date:
+    """An extension is asked for at least ``key`` days before the permit ends, and runs
+    from the day after it."""
+    before = int(ctx.pack.value(key, on=ctx.today))
+    assert previous.valid_to is not None  # extended permits have an end
+    if ctx.today > previous.valid_to - dt.timedelta(days=before):
+        raise _fail(
+            ctx.pack,
+            ctx.today,
+            "permit_id",
+            key,
+            _("Apply at least %(days)s days before the permit ends (%(date)s).")
+            % {"days": before, "date": previous.valid_to.isoformat()},
+        )
+    ctx.case_data["previous_permit"] = str(previous.pk)
+    return previous.valid_to + rules.ONE_DAY
+
+
 def _check_trp(ctx: _Ctx, *, extension: bool) -> None:
     pack, today = ctx.pack, ctx.today
     grounds = {str(g["code"]): g for g in pack.value("trp.grounds", on=today)}
@@ -350,19 +368,7 @@ def _check_trp(ctx: _Ctx, *, extension: bool) -> None:
             )
         previous = current[0]
         ctx.data.ground = ctx.data.ground or previous.ground
-        before = int(pack.value("trp.apply_before_expiry_days", on=today))
-        assert previous.valid_to is not None
-        if today > previous.valid_to - dt.timedelta(days=before):
-            raise _fail(
-                pack,
-                today,
-                "permit_id",
-                "trp.apply_before_expiry_days",
-                _("Apply at least %(days)s days before the permit ends (%(date)s).")
-                % {"days": before, "date": previous.valid_to.isoformat()},
-            )
-        ctx.case_data["previous_permit"] = str(previous.pk)
-        start = previous.valid_to + rules.ONE_DAY
+        start = _extension_start(ctx, previous, "trp.apply_before_expiry_days")
         max_key = "trp.extension_max_months"
     else:
         if current:
@@ -553,19 +559,7 @@ def _check_work_permit(ctx: _Ctx, actor: User, *, extension: bool) -> None:
                 _("There is no valid work permit with this employer to extend."),
             )
         previous = same[0]
-        before = int(pack.value("work_permit.extension_apply_before_days", on=today))
-        assert previous.valid_to is not None
-        if today > previous.valid_to - dt.timedelta(days=before):
-            raise _fail(
-                pack,
-                today,
-                "permit_id",
-                "work_permit.extension_apply_before_days",
-                _("Apply at least %(days)s days before the permit ends (%(date)s).")
-                % {"days": before, "date": previous.valid_to.isoformat()},
-            )
-        ctx.case_data["previous_permit"] = str(previous.pk)
-        start = previous.valid_to + rules.ONE_DAY
+        start = _extension_start(ctx, previous, "work_permit.extension_apply_before_days")
         ctx.data.position = ctx.data.position or previous.position
     else:
         if pack.value("work_permit.one_employer_only", on=today) and current:
@@ -806,13 +800,7 @@ def work_permit_checks(case: Case) -> list[Check]:
 
 def _next_document_number(letter: str) -> str:
     """Card numbers: a letter for the kind and 8 digits, gap-free (one counter row)."""
-    prefix = f"DOC{letter}"
-    with suppress(IntegrityError), transaction.atomic():
-        CaseCounter.objects.get_or_create(prefix=prefix, year=0)
-    counter = CaseCounter.objects.select_for_update().get(prefix=prefix, year=0)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{letter}{counter.last:08d}"
+    return f"{letter}{next_counter(f'DOC{letter}', 0):08d}"
 
 
 def _stay_period(actor: User, permit: Permit) -> None:
@@ -1090,6 +1078,10 @@ def issued_document_pdf(*, actor: User, document_id: uuid.UUID | str, language: 
     ground = (
         grounds.get(permit.ground, {}).get("text", {}).get(language, "") if permit.ground else ""
     )
+    # The configured name in the document's language when the catalogue has it (the
+    # default, "State Migration Service", is translated).
+    with translation.override(language):
+        authority = _(str(settings.UMIS_AUTHORITY_NAME))
     return render_permit_pdf(
         PrintedPermit(
             kind="residence_card"
@@ -1106,7 +1098,7 @@ def issued_document_pdf(*, actor: User, document_id: uuid.UUID | str, language: 
             valid_from=permit.valid_from,
             valid_until=permit.valid_to,
             issued_on=doc.issued_on,
-            authority=str(getattr(settings, "UMIS_AUTHORITY_NAME", settings.UMIS_SITE_NAME)),
+            authority=authority,
             case_number=doc.case.number,
             mrz_lines=tuple(doc.mrz.split("\n")) if doc.mrz else (),
             employer_name=permit.employer.name if permit.employer else "",
