@@ -653,6 +653,11 @@ def test_document_download_is_checked_and_served_inline(
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response.getvalue() == PDF
+    from umis.core.models import AuditEntry
+
+    read = AuditEntry.objects.get(object_type="cases.document", object_id=str(doc.pk))
+    assert read.action == "view" and read.actor_id == team["chief"].pk
+    assert read.person_id == person.pk and case.number in read.purpose
     scan = case.documents.get(code="application_form")
     png = session_client(team["chief"]).get(
         reverse("backoffice:case_document", args=[case.pk, scan.pk])

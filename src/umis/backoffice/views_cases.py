@@ -36,6 +36,7 @@ from umis.cases.models import Case, CaseAction, CaseDocument, PaymentOrder
 from umis.cases.selectors import (
     QUEUES,
     case_counts,
+    case_document_get,
     case_get,
     case_queue,
     deadline_overview,
@@ -664,12 +665,9 @@ def _inline(response: HttpResponseBase) -> HttpResponseBase:
 def case_document(
     request: HttpRequest, case_id: uuid.UUID, document_id: uuid.UUID
 ) -> HttpResponseBase:
-    """A document of the case, streamed after `case_get` checked the officer's access.
+    """A document of the case, streamed after the selector checked and audited the read.
     Served with the type found at upload (from the file's bytes), never guessed."""
-    case = case_get(actor=_actor(request), case_id=case_id)
-    document = next((d for d in case.documents.all() if d.pk == document_id), None)
-    if document is None:
-        raise Http404("document")
+    document = case_document_get(actor=_actor(request), case_id=case_id, document_id=document_id)
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError) as exc:

@@ -230,3 +230,25 @@ def case_counts(*, actor: User, today: dt.date | None = None) -> dict[str, int]:
         )
     )
     return {k: int(v or 0) for k, v in agg.items()}
+
+
+def case_document_get(*, actor: User, case_id: uuid.UUID | str, document_id: uuid.UUID) -> Any:
+    """A document attached to a case, for its office's staff or its applicant; each read
+    is audited (a scanned passport is personal data)."""
+    from umis.cases.models import CaseDocument
+    from umis.core.audit import audit_record
+    from umis.core.constants import AuditAction
+
+    case = case_get(actor=actor, case_id=case_id)
+    document = CaseDocument.objects.filter(case=case, pk=document_id).first()
+    if document is None:
+        raise NotFound("document", _("Document not found"))
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="cases.document",
+        object_id=document.pk,
+        person_id=case.person_id,
+        purpose=f"case {case.number}",
+    )
+    return document
