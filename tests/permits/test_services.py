@@ -154,6 +154,7 @@ def test_issued_trp_card_has_a_valid_mrz_and_a_verifiable_qr(
     mrz = parse_mrz(card.mrz)
     assert mrz.document_number == card.number
     assert mrz.expiry_date == permit.valid_to and mrz.issuing_state == "AZE"
+    assert (mrz.surname, mrz.given_names) == ("YILMAZ", "AYSE")  # ı, ş transliterated
     result = verify(card.token)
     assert result.status == "valid" and result.number == card.number
     assert result.holder == "YILMAZ A."

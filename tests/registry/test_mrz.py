@@ -900,3 +900,28 @@ def test_any_changed_digit_is_detected(
     with pytest.raises(MRZError) as info:
         parse_mrz(replace((line1, line2), 1, position, wrong), today=TODAY)
     assert info.value.check == "check_digit"
+
+
+def test_transliteration_follows_the_issuer_s_table_then_drops_accents() -> None:
+    from umis.registry.mrz import transliterate
+
+    table = {"Ə": "A", "Ü": "U", "Ö": "O", "Ä": "AE", "ß": "SS"}
+    assert transliterate("Məmmədova", table) == "MAMMADOVA"
+    assert transliterate("Günay Şəhla İlkin", table) == "GUNAY SAHLA ILKIN"
+    assert transliterate("Çağrı Öztürk", table) == "CAGRI OZTURK"
+    assert transliterate("Müller-Straße", table) == "MULLER-STRASSE"
+    assert transliterate("Jäger", table) == "JAEGER"
+    assert transliterate("Muñoz", {}) == "MUNOZ"
+    # With the result, the MRZ keeps every letter of the name.
+    line3 = build_td1(
+        document_code="IR",
+        issuing_state="AZE",
+        surname=transliterate("Məmmədova", table),
+        given_names=transliterate("Günay", table),
+        document_number="T00000001",
+        nationality="AZE",
+        birth_date=(1990, 5, 17),
+        sex="F",
+        expiry_date=date(2030, 1, 1),
+    )[2]
+    assert line3.startswith("MAMMADOVA<<GUNAY<")

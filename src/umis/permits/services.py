@@ -837,7 +837,7 @@ def _document(
 ) -> IssuedDocument:
     from umis.permits.keys import signing_key_active
     from umis.permits.signing import sign_token
-    from umis.registry.mrz import build_td1
+    from umis.registry.mrz import build_td1, transliterate
 
     pack = get_policy()
     today = timezone.localdate()
@@ -846,6 +846,7 @@ def _document(
     person = permit.person
     surname, given = _latin_names(person)
     mrz = ""
+    table = pack.value("documents.mrz.transliteration", on=today)
     if kind == IssuedDocument.Kind.RESIDENCE_CARD:
         nat = (_nationalities(person) or ["XXX"])[0]
         expiry = permit.valid_to or rules.add_years(
@@ -855,8 +856,8 @@ def _document(
             build_td1(
                 document_code="IR",
                 issuing_state=pack.country,
-                surname=surname,
-                given_names=given,
+                surname=transliterate(surname, table),
+                given_names=transliterate(given, table),
                 document_number=number,
                 nationality=nat,
                 birth_date=(person.birth_year, person.birth_month, person.birth_day),

@@ -19,6 +19,8 @@ holder's data matches the registry, is business logic for the caller.
 from __future__ import annotations
 
 import calendar
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal, TypeAlias
@@ -509,6 +511,21 @@ BirthDate: TypeAlias = date | tuple[int, int | None, int | None]
 
 def _pad(value: str, width: int) -> str:
     return value + FILLER * (width - len(value))
+
+
+def transliterate(value: str, table: Mapping[str, str]) -> str:
+    """A name as the MRZ writes it (ICAO 9303 Part 3, Section 6): upper case, the
+    issuing country's table for letters with a chosen spelling (Ə -> A, Ä -> AE, ß -> SS),
+    every other accented Latin letter without its accent (Ş -> S, Ñ -> N). Letters of
+    other scripts are left for the encoder to drop: names reach the card in Latin."""
+    out: list[str] = []
+    for char in value.upper():
+        mapped = table.get(char)
+        if mapped is None:
+            base = unicodedata.normalize("NFKD", char)
+            mapped = "".join(c for c in base if not unicodedata.combining(c))
+        out.append(mapped)
+    return "".join(out)
 
 
 def _encode_name_part(value: str) -> str:
