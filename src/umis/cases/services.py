@@ -107,6 +107,9 @@ def _roles_for(actor: User, case: Case) -> set[str]:
         return {APPLICANT}
     if not actor.role:
         raise NotFound("case", _("Case not found"))
+    if has_perm(actor, Perm.CASE_WORK) and not has_perm(actor, Perm.CASE_WORK, case):
+        # Another office's case does not exist for this officer (as in the selectors).
+        raise NotFound("case", _("Case not found"))
     if actor.role == Role.SUPERVISOR and has_perm(actor, Perm.CASE_SUPERVISE, case):
         return {Role.SUPERVISOR.value}
     if actor.role == Role.OFFICER and has_perm(actor, Perm.CASE_WORK, case):
