@@ -442,3 +442,31 @@ def test_two_concurrent_transitions_exactly_one_wins(
     case.refresh_from_db()
     assert case.version == version + 1
     assert CaseAction.objects.filter(case=case, action="start_review").count() == 1
+
+
+def test_online_applications_go_to_a_centre_of_the_applicant_s_region(
+    applicant: Any,
+    make_staff: Callable[..., Any],
+    make_person: Callable[..., Any],
+    open_case: Callable[..., Any],
+    officer: Any,
+) -> None:
+    from umis.core.models import City, Office
+    from umis.registry.services import AddressData, address_set
+
+    ganja = Office.objects.get(code="OSS-ASAN-GANJA")
+    person = make_person()
+    city = City.objects.filter(region=ganja.region).first()
+    address_set(
+        actor=officer,
+        person_id=person.pk,
+        data=AddressData(region=ganja.region.code, city=city.code, street="Atatürk 5"),
+    )
+    # No officer works in Ganja yet: the default centre takes it.
+    assert open_case(actor=applicant, person=person, office=None).office_id == officer.office_id
+    ganja_officer = make_staff("officer", office=ganja)
+    case = open_case(actor=applicant, person=make_person(), office=None)
+    assert case.office_id == officer.office_id  # no address: the default centre
+    Case.objects.filter(person=person).update(status="withdrawn")
+    routed = open_case(actor=applicant, person=person, office=None)
+    assert routed.office_id == ganja.pk and routed.assignee_id == ganja_officer.pk

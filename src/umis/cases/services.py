@@ -297,6 +297,28 @@ def pick_officer(office: Office, *, exclude: Iterable[Any] = ()) -> User | None:
     return candidates.first()
 
 
+def office_for(person: Person) -> Office:
+    """Where an online application goes: a one-stop-shop centre in the region of the
+    applicant's current address that has an officer to take it (the first by code),
+    else the default centre."""
+    address = person.addresses.filter(is_current=True).order_by("-valid_from").first()
+    if address is not None:
+        office = (
+            Office.objects.filter(
+                kind=OfficeKind.ONE_STOP_SHOP,
+                is_active=True,
+                region_id=address.region_id,
+                staff__role=Role.OFFICER,
+                staff__is_active=True,
+            )
+            .order_by("code")
+            .first()
+        )
+        if office is not None:
+            return office
+    return default_office()
+
+
 def default_office() -> Office:
     office = (
         Office.objects.filter(kind=OfficeKind.ONE_STOP_SHOP, is_active=True)
@@ -424,7 +446,7 @@ def case_open(*, actor: User, request: CaseRequest) -> Case:
             "processing_unit",
             f"service {request.service}: processing time in {processing.unit} is not supported",
         )
-    office = request.office or default_office()
+    office = request.office or office_for(request.person)
     try:
         with transaction.atomic():
             number = _next_number(service.case_prefix, today.year)
