@@ -470,3 +470,56 @@ def test_online_applications_go_to_a_centre_of_the_applicant_s_region(
     Case.objects.filter(person=person).update(status="withdrawn")
     routed = open_case(actor=applicant, person=person, office=None)
     assert routed.office_id == ganja.pk and routed.assignee_id == ganja_officer.pk
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers: the PostgreSQL run's to prove (see above)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_do_not_both_pick_the_least_loaded_officer(
+    officer: Any,
+    make_staff: Callable[..., Any],
+    make_person: Callable[..., Any],
+    plain_type: str,
+    monkeypatch: Any,
+) -> None:
+    import time
+
+    from umis.cases import services
+    from umis.cases.services import CaseRequest, case_open
+
+    colleague = make_staff("officer", office=officer.office)
+    pick = services.pick_officer
+
+    def slow_pick(office: Any, **kw: Any) -> Any:  # widen the window between pick and insert
+        chosen = pick(office, **kw)
+        time.sleep(0.3)
+        return chosen
+
+    monkeypatch.setattr(services, "pick_officer", slow_pick)
+    barrier = threading.Barrier(2)
+    opened: list[Case] = []
+
+    # Two services: their number counters are separate rows, so only the office's lock
+    # makes the second assignment see the first.
+    def submit(service: str) -> None:
+        try:
+            person = make_person()
+            barrier.wait()
+            opened.append(
+                case_open(
+                    actor=officer,
+                    request=CaseRequest(service=service, person=person, office=officer.office),
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(s,)) for s in (plain_type, "trp")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(opened) == 2
+    assert {c.assignee_id for c in opened} == {officer.pk, colleague.pk}
