@@ -366,6 +366,7 @@ PAGES: dict[str, Perm] = {
     "case_payment": Perm.PAYMENT_RECORD,
     "case_document": Perm.CASE_WORK,
     "case_issued_pdf": Perm.CASE_WORK,
+    "case_decision_pdf": Perm.CASE_WORK,
     "case_reassign": Perm.CASE_SUPERVISE,
     "case_permit_revoke": Perm.PERMIT_REVOKE,
 }
@@ -474,6 +475,12 @@ def test_back_office_page_by_role(
         kwargs["token_id"] = token_create(
             actor=make_staff("officer"), name="x", scopes=["persons:read"]
         )[0].pk
+    if name == "case_decision_pdf":  # a letter exists once the case is decided
+        from django.utils import timezone
+
+        type(page_world["case"]).objects.filter(pk=page_world["case"].pk).update(
+            status="refused", grounds=["permit_not_valid"], decided_at=timezone.now()
+        )
     response = client.get(reverse(f"backoffice:{name}", kwargs=kwargs))
     if Role(role) in MATRIX[PAGES[name]]:
         assert response.status_code in {200, 302, 405}, (role, name, response.status_code)

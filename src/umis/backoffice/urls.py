@@ -145,6 +145,11 @@ urlpatterns = [
         views_cases.case_issued_pdf,
         name="case_issued_pdf",
     ),
+    path(
+        "cases/<uuid:case_id>/decision.pdf",
+        views_cases.case_decision_pdf,
+        name="case_decision_pdf",
+    ),
     path("cases/<uuid:case_id>/reassign/", views_cases.case_reassign_view, name="case_reassign"),
     path(
         "cases/<uuid:case_id>/permit/revoke/",

@@ -52,11 +52,12 @@ from umis.cases.services import (
 )
 from umis.core.calendar import WorkingCalendar, working_calendar
 from umis.core.constants import AccessPurpose, Role
-from umis.core.errors import ApplicationError, Forbidden, NotFound
+from umis.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from umis.core.models import User
 from umis.core.pagination import paginate
 from umis.core.permissions import Perm, has_perm, require
 from umis.core.policy import PolicyKeyError, get_policy
+from umis.permits.decisions import DECIDED_STATUSES, decision_pdf
 from umis.permits.models import Permit
 from umis.permits.selectors import application_options, case_issued_documents, person_permits
 from umis.permits.services import issued_document_pdf, permit_revoke
@@ -534,6 +535,7 @@ def _case_page(
                 for d in case_issued_documents(case)
             ],
             "pdf_languages": PDF_LANGUAGES,
+            "has_decision": case.status in DECIDED_STATUSES,
             "other_cases": _other_cases(actor, case, lang),
             "permits": _permits(permits, lang),
             "case_permit": case_permit,
@@ -696,6 +698,27 @@ def case_issued_pdf(
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         content_disposition_header(False, f"{issued.number}-{language}.pdf") or "inline"
+    )
+    return _inline(response)
+
+
+@office_view(Perm.CASE_WORK)
+@require_GET
+def case_decision_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponseBase:
+    """The decision letter of a decided case as a PDF (``?lang=az|en``), as the
+    applicant receives it."""
+    language = request.GET.get("lang") or PDF_LANGUAGES[0]
+    if language not in PDF_LANGUAGES:
+        raise Http404("language")
+    actor = _actor(request)
+    case = case_get(actor=actor, case_id=case_id)
+    try:
+        pdf = decision_pdf(actor=actor, case_id=case.pk, language=language)
+    except Conflict as exc:  # not decided (yet): the case page says so
+        return _case_page(request, case, errors=[exc.detail], status=exc.status)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"{case.number}-decision-{language}.pdf") or "inline"
     )
     return _inline(response)
 

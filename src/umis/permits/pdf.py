@@ -7,6 +7,9 @@ gettext in the requested language. Text is set in DejaVu Sans and the MRZ in Dej
 Mono, embedded as subsets, so Azerbaijani letters (ə ğ ı İ ş ç ö ü) print on any
 machine. The fonts come from the npm package ``dejavu-fonts-ttf`` (package.json), which
 ``make install`` puts under ``settings.NODE_MODULES``.
+
+The decision letter of a decided case (:func:`render_decision_pdf`) is set with the same
+fonts: the outcome, the refusal grounds with their legal references or what was granted.
 """
 
 from __future__ import annotations
@@ -24,17 +27,30 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 from PIL import Image, UnidentifiedImageError
 
 from umis.permits.signing import qr_png
 
-__all__ = ["LANGUAGES", "PrintedPermit", "font_dir", "render_permit_pdf"]
+__all__ = [
+    "LANGUAGES",
+    "DecisionGrant",
+    "DecisionGround",
+    "PrintedDecision",
+    "PrintedPermit",
+    "font_dir",
+    "render_decision_pdf",
+    "render_permit_pdf",
+]
 
 LANGUAGES: Final = ("az", "en")
 KINDS: Final = ("residence_card", "work_permit")
 PERMIT_KINDS: Final = ("trp", "prp", "work_permit", "stay_extension")
+# permits.IssuedDocument.Kind: the printed documents a decision can list
+DOCUMENT_KINDS: Final = ("residence_card", "work_permit", "decision")
+OUTCOMES: Final = ("approved", "refused")
 FONT_PACKAGE: Final = "dejavu-fonts-ttf"
 _FONT_FILES: Final = {
     ("sans", ""): "DejaVuSans.ttf",
@@ -120,6 +136,24 @@ def _upper(text: str, language: str) -> str:
     return text.upper()
 
 
+def _a4(language: str, *, created_on: date, title: str, author: str) -> FPDF:
+    """An A4 page with the embedded fonts and the document's metadata."""
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    fonts = font_dir()
+    for (family, style), name in _FONT_FILES.items():
+        pdf.add_font(family, style, fonts / name)
+    pdf.set_margins(_PAGE_MARGIN, _PAGE_MARGIN, _PAGE_MARGIN)
+    pdf.set_auto_page_break(auto=True, margin=_PAGE_MARGIN)
+    # The same document prints to the same bytes: no "now" inside.
+    pdf.set_creation_date(datetime(created_on.year, created_on.month, created_on.day, tzinfo=UTC))
+    pdf.set_lang(language)
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.set_creator("UMIS")
+    pdf.add_page()
+    return pdf
+
+
 def _validate(doc: PrintedPermit) -> None:
     """Refuse a document that cannot be printed correctly, naming the field."""
     if doc.kind not in KINDS:
@@ -154,22 +188,12 @@ class _Page:
     def __init__(self, doc: PrintedPermit, language: str) -> None:
         self.doc = doc
         self.language = language
-        pdf = FPDF(orientation="P", unit="mm", format="A4")
-        fonts = font_dir()
-        for (family, style), name in _FONT_FILES.items():
-            pdf.add_font(family, style, fonts / name)
-        pdf.set_margins(_PAGE_MARGIN, _PAGE_MARGIN, _PAGE_MARGIN)
-        pdf.set_auto_page_break(auto=True, margin=_PAGE_MARGIN)
-        # The same document prints to the same bytes: no "now" inside.
-        pdf.set_creation_date(
-            datetime(doc.issued_on.year, doc.issued_on.month, doc.issued_on.day, tzinfo=UTC)
+        self.pdf = _a4(
+            language,
+            created_on=doc.issued_on,
+            title=f"{_title(doc.permit_kind)} {doc.number}",
+            author=doc.authority,
         )
-        pdf.set_lang(language)
-        pdf.set_title(f"{_title(doc.permit_kind)} {doc.number}")
-        pdf.set_author(doc.authority)
-        pdf.set_creator("UMIS")
-        pdf.add_page()
-        self.pdf = pdf
         self.qr = io.BytesIO(qr_png(doc.qr_data))
 
     # -- text helpers -------------------------------------------------------------------
@@ -418,3 +442,228 @@ def render_permit_pdf(doc: PrintedPermit, *, language: str) -> bytes:
     _validate(doc)
     with translation.override(language):
         return _Page(doc, language).render()
+
+
+# --- the decision letter -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionGround:
+    """A refusal ground as printed: its text in the letter's language and the law."""
+
+    text: str
+    legal_ref: str
+
+
+@dataclass(frozen=True)
+class DecisionGrant:
+    """What an approval granted: the permit (``document=False``, ``kind`` one of
+    PERMIT_KINDS) or a document issued for it (``document=True``, one of DOCUMENT_KINDS)."""
+
+    kind: str
+    number: str
+    valid_from: date | None
+    valid_until: date | None  # a permit without one has no end (permanent residence)
+    document: bool = False
+
+
+@dataclass(frozen=True)
+class PrintedDecision:
+    """The decision letter of a decided case, as it is to be printed. Texts that come
+    from the pack or the registry (service name, ground texts, office) are already in
+    the letter's language; only the labels and sentences are translated here."""
+
+    authority: str
+    office: str  # the deciding office's name
+    place: str  # where the decision was taken (the office's town)
+    decided_on: date
+    case_number: str
+    service_name: str
+    family_name: str
+    given_names: str
+    birth_date: str  # as recorded; may be partial ("1990", "1990-05")
+    passport_number: str  # "" when the application did not give one
+    outcome: str  # "approved" | "refused"
+    grounds: tuple[DecisionGround, ...]  # a refusal's grounds, in the decision's order
+    granted: tuple[DecisionGrant, ...]  # an approval's permit and documents, once issued
+    fee_due: bool  # approved, not issued yet, and a fee still to be paid
+    legal_basis: str  # the service's legal basis, from the pack
+
+
+def _validate_decision(doc: PrintedDecision) -> None:
+    """Refuse a letter that would state something wrong, naming the field."""
+    if doc.outcome not in OUTCOMES:
+        raise ValueError(f"outcome: {doc.outcome!r} is not one of {', '.join(OUTCOMES)}")
+    if not doc.case_number.strip():
+        raise ValueError("case_number: the case number is empty")
+    if doc.outcome == "refused":
+        if not doc.grounds:
+            raise ValueError("grounds: a refusal states at least one ground")
+        if doc.granted:
+            raise ValueError("granted: a refusal grants nothing")
+    elif doc.grounds:
+        raise ValueError("grounds: an approval has no refusal grounds")
+    for i, grant in enumerate(doc.granted):
+        kinds = DOCUMENT_KINDS if grant.document else PERMIT_KINDS
+        if grant.kind not in kinds:
+            raise ValueError(f"granted.{i}.kind: {grant.kind!r} is not one of {', '.join(kinds)}")
+        if not grant.number.strip():
+            raise ValueError(f"granted.{i}.number: the number is empty")
+
+
+def _document_title(kind: str) -> str:
+    return {
+        "residence_card": _("Residence permit card"),
+        "work_permit": _("Work permit"),
+        "decision": _("Decision letter"),
+    }[kind]
+
+
+def _grant_line(grant: DecisionGrant) -> tuple[str, str]:
+    """The label and the text of one granted item."""
+    if grant.document:
+        text = f"{_document_title(grant.kind)} № {grant.number}"
+        if grant.valid_until is not None:
+            text += ", " + _("valid until %(date)s") % {"date": _date(grant.valid_until)}
+        return _("Document issued"), text
+    text = f"{_title(grant.kind)} № {grant.number}"
+    if grant.valid_from is not None and grant.valid_until is not None:
+        text += ", " + _("valid from %(start)s until %(end)s") % {
+            "start": _date(grant.valid_from),
+            "end": _date(grant.valid_until),
+        }
+    elif grant.valid_from is not None:
+        text += ", " + _("valid from %(start)s, without an end date") % {
+            "start": _date(grant.valid_from)
+        }
+    return pgettext("decision letter", "Granted"), text
+
+
+class _Letter:
+    """The decision letter: a letterhead, the facts of the case, the decision and its
+    reasons, the right of appeal, the legal basis. Text flows and breaks onto a second
+    page when a refusal has many grounds."""
+
+    _LABEL_W: Final = 55.0
+
+    def __init__(self, doc: PrintedDecision, language: str) -> None:
+        self.doc = doc
+        self.title = _("Decision on the application") + f" № {doc.case_number}"
+        self.pdf = _a4(language, created_on=doc.decided_on, title=self.title, author=doc.authority)
+        self.width = self.pdf.w - 2 * _PAGE_MARGIN
+
+    def heading(self, text: str) -> None:
+        pdf = self.pdf
+        pdf.ln(4)
+        pdf.set_x(_PAGE_MARGIN)
+        pdf.set_font("sans", "B", 12)
+        pdf.multi_cell(self.width, 6, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    def rows(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Label and value side by side; a long value wraps within its column."""
+        pdf = self.pdf
+        for label, value in rows:
+            if not value:
+                continue
+            pdf.set_x(_PAGE_MARGIN)
+            pdf.set_font("sans", "", 9)
+            pdf.set_text_color(*_GREY)
+            pdf.cell(self._LABEL_W, 5.5, label)
+            pdf.set_text_color(0, 0, 0)
+            pdf.set_font("sans", "", 10)
+            pdf.multi_cell(
+                self.width - self._LABEL_W, 5.5, value, align="L", new_x="LMARGIN", new_y="NEXT"
+            )
+
+    def paragraph(self, text: str, *, style: str = "", size: float = 10, indent: float = 0) -> None:
+        pdf = self.pdf
+        pdf.set_x(_PAGE_MARGIN + indent)
+        pdf.set_font("sans", style, size)
+        pdf.multi_cell(self.width - indent, 5.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+
+    def letterhead(self) -> None:
+        doc, pdf = self.doc, self.pdf
+        pdf.set_xy(_PAGE_MARGIN, 18)
+        self.paragraph(doc.authority, style="B", size=11)
+        if doc.office:
+            self.paragraph(doc.office)
+        pdf.set_draw_color(*_GREY)
+        pdf.line(_PAGE_MARGIN, pdf.get_y() + 2, pdf.w - _PAGE_MARGIN, pdf.get_y() + 2)
+        pdf.set_draw_color(0, 0, 0)
+        pdf.ln(8)
+        self.paragraph(self.title, style="B", size=15)
+        pdf.ln(3)
+        self.rows(
+            [
+                (_("Place of the decision"), doc.place),
+                (_("Date of the decision"), _date(doc.decided_on)),
+                (_("Case number"), doc.case_number),
+                (_("Service"), doc.service_name),
+            ]
+        )
+
+    def applicant(self) -> None:
+        doc = self.doc
+        self.heading(_("Applicant"))
+        self.rows(
+            [
+                (_("Family name"), doc.family_name),
+                (_("Given names"), doc.given_names),
+                (_("Birth date"), doc.birth_date),
+                (_("Passport number"), doc.passport_number),
+            ]
+        )
+
+    def decision(self) -> None:
+        doc, pdf = self.doc, self.pdf
+        self.heading(_("Decision"))
+        if doc.outcome == "refused":
+            self.paragraph(_("The application is refused on the following grounds:"), style="B")
+            for i, ground in enumerate(doc.grounds, start=1):
+                pdf.ln(1.5)
+                self.paragraph(f"{i}. {ground.text}", indent=4)
+                if ground.legal_ref:
+                    pdf.set_text_color(*_GREY)
+                    label = _("Legal reference")
+                    self.paragraph(f"{label}: {ground.legal_ref}", size=9, indent=8)
+                    pdf.set_text_color(0, 0, 0)
+            self.heading(_("Right of appeal"))
+            self.paragraph(
+                _(
+                    "You may appeal this decision to the State Migration Service or to a "
+                    "court within the time the law allows."
+                )
+            )
+            return
+        self.paragraph(_("The application is approved."), style="B")
+        pdf.ln(1.5)
+        if doc.granted:
+            self.rows([_grant_line(grant) for grant in doc.granted])
+        elif doc.fee_due:
+            self.paragraph(_("The document will be issued after the fee is paid."))
+        else:
+            self.paragraph(
+                _("The document will be issued at the office; you will be told when it is ready.")
+            )
+
+    def render(self) -> bytes:
+        self.letterhead()
+        self.applicant()
+        self.decision()
+        if self.doc.legal_basis:
+            self.heading(_("Legal basis"))
+            self.paragraph(self.doc.legal_basis)
+        return bytes(self.pdf.output())
+
+
+def render_decision_pdf(doc: PrintedDecision, *, language: str) -> bytes:
+    """The decision letter ``doc`` as a PDF with labels in ``language`` ("az" or "en").
+    Raises ``ValueError`` naming the field for an unknown language or a letter that
+    contradicts itself (a refusal without grounds, an approval with grounds),
+    ``ImproperlyConfigured`` if the fonts are not installed."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+    _validate_decision(doc)
+    with translation.override(language):
+        return _Letter(doc, language).render()

@@ -27,6 +27,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -47,11 +48,12 @@ from umis.cases.services import (
     case_transition,
     documents_missing,
 )
-from umis.core.errors import ApplicationError, Forbidden, NotFound
+from umis.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from umis.core.middleware import client_ip
 from umis.core.models import User
 from umis.core.permissions import Perm, has_perm
 from umis.core.policy import PolicyKeyError, PolicyPack, get_policy
+from umis.permits.decisions import DECIDED_STATUSES, decision_pdf
 from umis.permits.models import Permit
 from umis.permits.selectors import (
     APPLY_SERVICES,
@@ -464,6 +466,7 @@ def _case_page(
                 (d, DOCUMENT_KIND_LABELS.get(d.kind, d.kind)) for d in case_issued_documents(case)
             ],
             "pdf_languages": PDF_LANGUAGES,
+            "has_decision": case.status in DECIDED_STATUSES,
             "can_upload": can_upload,
             "upload_form": upload_form,
             "can_send": "documents_received" in allowed,
@@ -590,6 +593,27 @@ def my_case_document_pdf(
     pdf = issued_document_pdf(actor=actor, document_id=doc.pk, language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.number}-{language}.pdf"'
+    return response
+
+
+@applicant_view
+@require_GET
+def my_case_decision_pdf(request: HttpRequest, case_id: uuid.UUID, language: str) -> HttpResponse:
+    """The decision letter of a decided case as PDF, in Azerbaijani or English: what a
+    refused applicant has to download, and an approved one before the card is issued."""
+    if language not in PDF_LANGUAGES:
+        raise Http404("language")
+    actor = _actor(request)
+    case = case_get(actor=actor, case_id=case_id)
+    try:
+        pdf = decision_pdf(actor=actor, case_id=case.pk, language=language)
+    except Conflict as exc:  # no decision yet (a stale page or a typed address)
+        messages.error(request, exc.detail)
+        return _case_page(request, case, status=exc.status)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"{case.number}-decision-{language}.pdf") or "attachment"
+    )
     return response
 
 

@@ -39,6 +39,11 @@ urlpatterns = [
         apply.my_case_document_pdf,
         name="my_case_document_pdf",
     ),
+    path(
+        "my/applications/<uuid:case_id>/decision/<str:language>.pdf",
+        apply.my_case_decision_pdf,
+        name="my_case_decision_pdf",
+    ),
     # Public, no sign-in: tracking by number + passport + birth date; QR verification.
     path("track/", apply.track, name="track"),
     path("verify/", apply.verify_card, name="verify"),
