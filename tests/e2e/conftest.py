@@ -53,10 +53,21 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
-def sign_in(page: Any, base_url: str, username: str, password: str, totp_secret: str) -> None:
-    """Sign in to the back office in English: password, then the TOTP code."""
+def totp_code(secret: str) -> str:
+    """The current TOTP code, from a fresh window: a code typed in the last moments of its
+    30 seconds may reach the server in the next window and be refused (no tolerance)."""
+    import time
+
     import pyotp
 
+    left = 30 - time.time() % 30
+    if left < 3:
+        time.sleep(left + 0.2)
+    return str(pyotp.TOTP(secret).now())
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str, totp_secret: str) -> None:
+    """Sign in to the back office in English: password, then the TOTP code."""
     page.goto(f"{base_url}/accounts/login/")
     page.select_option("#umis-language-select", "en")
     page.get_by_role("button", name="Change language").click()
@@ -64,6 +75,6 @@ def sign_in(page: Any, base_url: str, username: str, password: str, totp_secret:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.get_by_label("Code").fill(pyotp.TOTP(totp_secret).now())
+    page.get_by_label("Code").fill(totp_code(totp_secret))
     page.get_by_role("button", name="Verify and sign in").click()
     page.wait_for_url(f"{base_url}/office/")

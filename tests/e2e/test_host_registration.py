@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyotp
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from tests.e2e.conftest import totp_code
 
 from umis.core.models import Office, User
 from umis.registry.members import host_access_grant
@@ -90,7 +90,7 @@ def test_host_registers_a_guest_and_the_officer_sees_it(
 
     _sign_in(page, live_server.url, "officer.e2e")
     page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.get_by_label("Code").fill(pyotp.TOTP(SECRET).now())
+    page.get_by_label("Code").fill(totp_code(SECRET))
     page.get_by_role("button", name="Verify and sign in").click()
     page.wait_for_url(f"{live_server.url}/office/")
     page.goto(f"{live_server.url}/office/persons/{registration.person_id}/")

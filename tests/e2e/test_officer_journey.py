@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from PIL import Image, ImageDraw
+from tests.e2e.conftest import totp_code
 
 from umis.core.models import City, Office, User
 from umis.registry import services
@@ -151,7 +151,7 @@ def test_officer_finds_a_person_and_changes_the_address(
 
     # Second factor.
     page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.get_by_label("Code").fill(pyotp.TOTP(SECRET).now())
+    page.get_by_label("Code").fill(totp_code(SECRET))
     page.get_by_role("button", name="Verify and sign in").click()
     page.wait_for_url(f"{live_server.url}/office/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pyotp
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from tests.e2e.conftest import totp_code
 
 from umis.border.models import EntryBan
 from umis.core.models import Office, User
@@ -53,7 +53,7 @@ def test_record_and_lift_an_entry_ban_on_a_phone(live_server: Any, phone: Any, c
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.get_by_label("Code").fill(pyotp.TOTP(SECRET).now())
+    page.get_by_label("Code").fill(totp_code(SECRET))
     page.get_by_role("button", name="Verify and sign in").click()
     page.wait_for_url(f"{live_server.url}/office/")
     # On a phone the menu is collapsed: the home page's card leads to the watch list.
