@@ -479,3 +479,34 @@ def test_stay_extension_issue_extends_the_stay_with_a_signed_decision(
     assert decision.kind == "decision" and verify(decision.token).status == "valid"
     pdf = issued_document_pdf(actor=officer, document_id=decision.pk, language="en")
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_card_prints_the_person_s_current_photo(
+    applicant: Any, staff: tuple[Any, Any], settings: Any, tmp_path: Any
+) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from umis.permits.services import issued_document_pdf
+    from umis.registry.services import photo_upload
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    case = decide_and_issue(apply_trp(applicant), staff[1])
+    card = IssuedDocument.objects.get(case=case)
+    without = PdfReader(
+        io.BytesIO(issued_document_pdf(actor=staff[0], document_id=card.pk, language="en"))
+    )
+    png = io.BytesIO()
+    Image.new("RGB", (350, 450), (200, 30, 30)).save(png, "PNG")  # uploaded as PNG
+    photo_upload(
+        actor=staff[0],
+        person_id=case.person_id,
+        upload=SimpleUploadedFile("face.png", png.getvalue(), "image/png"),
+    )
+    with_photo = PdfReader(
+        io.BytesIO(issued_document_pdf(actor=staff[0], document_id=card.pk, language="en"))
+    )
+    assert len(with_photo.pages[0].images) == len(without.pages[0].images) + 1

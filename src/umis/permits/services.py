@@ -1047,6 +1047,29 @@ def permit_revoke(*, actor: User, permit_id: uuid.UUID | str, reason: str) -> Pe
     return permit
 
 
+def _card_photo(person: Person) -> bytes | None:
+    """The person's current photo as JPEG for printing (PNG uploads are converted), or
+    None: a card prints without a photo rather than not at all."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    photo = person.photos.filter(is_current=True).order_by("-uploaded_at").first()
+    if photo is None:
+        return None
+    try:
+        with photo.image.open("rb") as handle:
+            content = handle.read()
+        if photo.content_type == "image/jpeg":
+            return content
+        with Image.open(io.BytesIO(content)) as img:
+            out = io.BytesIO()
+            img.convert("RGB").save(out, "JPEG", quality=90)
+            return out.getvalue()
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
 def issued_document_pdf(*, actor: User, document_id: uuid.UUID | str, language: str) -> bytes:
     """The printable PDF of an issued document, for the case's applicant or its office."""
     from umis.cases.selectors import case_get
@@ -1107,7 +1130,7 @@ def issued_document_pdf(*, actor: User, document_id: uuid.UUID | str, language: 
             position=permit.position,
             ground=ground,
             qr_data=verify_url(doc.token),
-            photo_jpeg=None,
+            photo_jpeg=_card_photo(person),
         ),
         language=language,
     )
