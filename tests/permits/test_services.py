@@ -136,6 +136,9 @@ def test_trp_term_and_tier_rules(applicant: Any, staff: Any) -> None:
     with pytest.raises(ApplicationError) as exc:
         apply_trp(applicant, ground="astrology")
     assert exc.value.field_errors[0].field == "ground"
+    # The investment ground names its own maximum in the pack (36 months).
+    investor = apply_trp(applicant, ground="investment", variant="3y", idempotency_key="inv")
+    assert investor.variant == "3y"
 
 
 def test_issued_trp_card_has_a_valid_mrz_and_a_verifiable_qr(

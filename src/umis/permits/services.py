@@ -28,6 +28,7 @@ from umis.core.permissions import Perm, require
 from umis.core.policy import PolicyKeyError, PolicyPack, get_policy
 from umis.permits import rules
 from umis.permits.models import IssuedDocument, Permit, QuotaCounter
+from umis.registry.constants import UNSPECIFIED_NATIONALITY
 from umis.registry.models import IdentityDocument, Organisation, OrganisationMember, Person
 from umis.stays import rules as stay_rules
 from umis.stays.selectors import stay_status
@@ -185,6 +186,12 @@ def _nationalities(person: Person) -> list[str]:
     )
 
 
+def _card_nationality(person: Person) -> str:
+    """The nationality printed on a card: the first current one recorded (a stateless
+    person's is XXA), else ICAO's "unspecified"."""
+    return next(iter(_nationalities(person)), UNSPECIFIED_NATIONALITY)
+
+
 def _active_permits(person: Person, kind: str, today: dt.date) -> list[Permit]:
     return list(
         Permit.objects.filter(person=person, kind=kind, status=Permit.Status.ACTIVE)
@@ -242,7 +249,9 @@ def _tier_family(ctx: _Ctx) -> None:
             "general.minor_age_years",
             _("Choose the minor's fee for an applicant under %(age)s.") % {"age": minor_age},
         )
-    if tier.endswith("_student") and ctx.data.ground != "full_time_student":
+    grounds = {str(g["code"]): g for g in ctx.pack.value("trp.grounds", on=ctx.today)}
+    # The student fee is for the grounds the pack marks with student_fee.
+    if tier.endswith("_student") and not grounds.get(ctx.data.ground, {}).get("student_fee"):
         raise _fail(
             ctx.pack,
             ctx.today,
@@ -380,15 +389,15 @@ def _check_trp(ctx: _Ctx, *, extension: bool) -> None:
                 _("A temporary residence permit is already valid; apply for its extension."),
             )
         start = today
-        max_key = (
-            "trp.investor_max_months"
-            if ctx.data.ground == "investment"
-            else "trp.initial_max_months"
-        )
+        max_key = ""
     if ctx.data.ground not in grounds:
         raise ValidationFailed(
             [FieldError("ground", "invalid_choice", _("Choose the ground of the permit."))]
         )
+    # A ground may have its own maximum first term (investors: the pack's entry names it).
+    max_key = max_key or str(
+        grounds[ctx.data.ground].get("max_months_key") or "trp.initial_max_months"
+    )
     _tier_family(ctx)
     term = _term(ctx, _fee_variants(ctx))
     months = term.months or 0
@@ -848,7 +857,7 @@ def _document(
     mrz = ""
     table = pack.value("documents.mrz.transliteration", on=today)
     if kind == IssuedDocument.Kind.RESIDENCE_CARD:
-        nat = (_nationalities(person) or ["XXX"])[0]
+        nat = _card_nationality(person)
         expiry = permit.valid_to or rules.add_years(
             today, int(pack.value("prp.validity_years", on=today))
         )
@@ -1088,7 +1097,7 @@ def issued_document_pdf(*, actor: User, document_id: uuid.UUID | str, language: 
     if language not in ("az", "en"):
         raise ValidationFailed([FieldError("lang", "invalid_choice", _("Choose az or en."))])
     permit, person = doc.permit, doc.permit.person
-    nat = (_nationalities(person) or ["XXX"])[0]
+    nat = _card_nationality(person)
     from umis.core.models import Country
 
     country = Country.objects.filter(pk=nat).first()

@@ -64,3 +64,5 @@ RESIDENCE_CARD = "residence_card"
 
 # ICAO 9303 codes that are not countries but valid as issuing state / nationality.
 STATELESS = "XXA"
+# ICAO 9303: nationality not known (printed on a document when the record has none).
+UNSPECIFIED_NATIONALITY = "XXX"
