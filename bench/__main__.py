@@ -8,6 +8,9 @@ generated (handy when re-measuring one part on a million persons).
 The `border` part loads `--events` crossings (default ten per person) and then measures,
 in this order: the overstay sweep against DuckDB, the border check under load against a
 minimal endpoint of the same server, and bulk ingestion against raw COPY.
+
+The `identity` part (bench/identity.py) needs no database: UMIS `identity dedupe` against
+Splink on `--records` generated CSV records, and UMIS alone on `--big N` if given.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import argparse
 import os
 import sys
 
-PARTS = ["registry", "border"]
+PARTS = ["registry", "border", "search", "identity"]
 CHECKS = ["sweep", "check", "ingest"]
 
 
@@ -31,8 +34,17 @@ def main() -> int:
     )
     parser.add_argument("--check-seconds", type=float, default=30.0)
     parser.add_argument("--ingest-events", type=int, default=1_000_000)
+    parser.add_argument("--records", type=int, default=50_000, help="identity: CSV records")
+    parser.add_argument("--big", type=int, default=None, help="identity: time UMIS on N records")
     args = parser.parse_args()
     events = args.events if args.events is not None else 10 * args.persons
+    if "identity" in args.parts:
+        # UMIS dedupe against Splink on generated CSV files: no database needed.
+        from bench import identity
+
+        identity.run(args.records, big=args.big)
+        if set(args.parts) == {"identity"}:
+            return 0
 
     server = os.environ.get(
         "UMIS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -59,7 +71,8 @@ def main() -> int:
     from umis.registry.models import Person
 
     have = Person.objects.count()
-    if "registry" in args.parts or ("border" in args.parts and have < args.persons):
+    needs_persons = "border" in args.parts or "search" in args.parts
+    if "registry" in args.parts or (needs_persons and have < args.persons):
         from bench import registry
 
         print(
@@ -67,6 +80,10 @@ def main() -> int:
         )
     if "border" in args.parts:
         _border(args, events)
+    if "search" in args.parts:
+        from bench import identity_search
+
+        print("person search:", identity_search.run(rebuild=True).line(), flush=True)
     return 0
 
 

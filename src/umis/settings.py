@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "umis.core",
     "umis.registry",
+    "umis.identity",
     "umis.border",
     "umis.stays",
     "umis.cases",
@@ -334,6 +335,10 @@ UMIS_PERIODIC_TASKS = {
     "umis.cases.tasks.send_notifications": int(
         os.environ.get("UMIS_NOTIFICATION_RETRY_SECONDS", "300")
     ),
+    # Registry duplicate sweep (identity resolution): daily.
+    "umis.identity.tasks.propose_duplicates": int(
+        os.environ.get("UMIS_IDENTITY_SWEEP_SECONDS", "86400")
+    ),
 }
 # Largest scanned document accepted with an application (413 above it).
 UMIS_CASE_UPLOAD_MAX_BYTES = int(
@@ -367,3 +372,14 @@ UMIS_SMS_CLIENT = os.environ.get("UMIS_SMS_CLIENT", "" if PRODUCTION else "umis-
 UMIS_SMS_SECRET = os.environ.get("UMIS_SMS_SECRET", "" if PRODUCTION else "demo-sms-secret")
 # Bounds the connection and each wait for data of one request; callers retry later.
 UMIS_ADAPTER_TIMEOUT_SECONDS = float(os.environ.get("UMIS_ADAPTER_TIMEOUT_SECONDS", "3"))
+
+# Identity matching (ADR 0013): a source record whose best candidate scores at least
+# LINK_AT (match probability) is linked to it; from REVIEW_FROM up, an officer reviews the
+# pair; below, the record is a new person. Operational settings, chosen on the benchmark.
+UMIS_IDENTITY_MATCHER = os.environ.get(
+    "UMIS_IDENTITY_MATCHER", "umis.identity.matching.ScoredMatcher"
+)
+UMIS_IDENTITY_LINK_AT = float(os.environ.get("UMIS_IDENTITY_LINK_AT", "0.97"))
+UMIS_IDENTITY_REVIEW_FROM = float(os.environ.get("UMIS_IDENTITY_REVIEW_FROM", "0.5"))
+# Batch deduplication and the registry sweep (term frequencies + cluster veto, ADR 0013).
+UMIS_IDENTITY_DEDUPE_LINK_AT = float(os.environ.get("UMIS_IDENTITY_DEDUPE_LINK_AT", "0.8"))

@@ -37,7 +37,8 @@ def test_border_sweep_bench_smoke(make_staff: Any) -> None:
                     "document_number": f"B{n}",
                     "document_issuing_state": "RUS",
                     "family_name": "BENCH",
-                    "given_names": f"N{n}",
+                    # Distinct names: alike but for the passport, the matcher links them.
+                    "given_names": ["ANTON", "BORIS", "DENIS", "EGOR", "FEDOR", "GLEB"][n % 6],
                     "birth_date": "1980-01-01",
                     "sex": "M",
                     "nationality": "RUS",

@@ -219,7 +219,8 @@ def _trips(actor: Any, number: str, trips: int, prefix: str) -> str:
                 "crossing_point": "AIR-GYD",
                 "document_number": number,
                 "document_issuing_state": "RUS",
-                "family_name": f"TRAVELLER{prefix.upper()}",
+                # Distinct names: alike but for the passport, the matcher would link them.
+                "family_name": {"a": "SMIRNOVA", "b": "KOVALENKO"}[prefix],
                 "given_names": "ANNA",
                 "birth_date": "1980-05-06",
                 "sex": "F",

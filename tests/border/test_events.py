@@ -104,10 +104,10 @@ def test_known_person_is_linked_by_document_and_by_name_and_birth_date(
             nationalities=[NationalityData("RUS")],
         ),
     )
-    # No document on file yet: the exact name and birth date link it.
+    # No document on file yet: the identity matcher links it on name and birth date.
     by_name = _send(border_api, _event(document_number="700000001"))["results"][0]
     assert by_name["person_id"] == str(person.pk)
-    assert BorderEvent.objects.get().link_method == "name_birth_date"
+    assert BorderEvent.objects.get().link_method == "scored"
     document_add(
         actor=officer,
         person_id=person.pk,

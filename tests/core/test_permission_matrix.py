@@ -31,6 +31,7 @@ def _operations() -> list[tuple[str, str, dict[str, Any]]]:
 
 OPERATIONS = _operations()
 
+ZERO = "00000000-0000-0000-0000-000000000000"
 BODIES: dict[str, dict[str, Any]] = {
     "case_action": {"action": "start_review", "expected_version": 1},
     "case_reassign": {"officer_id": "", "reason": "Leave", "expected_version": 1},
@@ -129,6 +130,10 @@ BODIES: dict[str, dict[str, Any]] = {
         "category": "hotel",
         "is_host": True,
     },
+    "duplicate_dismiss": {"note": "matrix"},
+    "merge_create": {"survivor_id": ZERO, "absorbed_id": ZERO[:-1] + "1", "reason": "matrix"},
+    "merge_reject": {"reason": "matrix"},
+    "merge_unmerge": {"reason": "matrix"},
     "organisation_update": {
         "tax_number": "",
         "name": "Matrix Employer LLC",
@@ -284,6 +289,8 @@ def test_api_operation_by_role(
         case_id=world["case"].pk,
         order_id=world["order"].pk,
         token="U1.k.e30.AA",
+        candidate_id=ZERO,
+        merge_id=ZERO,
     )
     op_id = (
         op["operationId"].split("_", 2)[-1]
@@ -369,6 +376,14 @@ PAGES: dict[str, Perm] = {
     "case_decision_pdf": Perm.CASE_WORK,
     "case_reassign": Perm.CASE_SUPERVISE,
     "case_permit_revoke": Perm.PERMIT_REVOKE,
+    "duplicate_queue": Perm.PERSON_MERGE,
+    "duplicate_compare": Perm.PERSON_MERGE,
+    "merge_confirmations": Perm.CASE_SUPERVISE,
+    "merge_confirm": Perm.CASE_SUPERVISE,
+    "merge_reject": Perm.CASE_SUPERVISE,
+    "merge_unmerge": Perm.PERSON_MERGE,
+    "person_merges": Perm.PERSON_VIEW,
+    "duplicate_report": Perm.PERSON_MERGE,
 }
 
 
@@ -415,6 +430,28 @@ def page_world(world: dict[str, Any], officer: Any, settings: Any, tmp_path: Any
         token="U1.k.e30.AA",
     )
     return {**world, "photo": photo, "case_document": case_document, "issued": issued}
+
+
+def _identity_pair(world: dict[str, Any], officer: Any, params: Any) -> dict[str, Any]:
+    """A duplicate candidate and a done merge of the world's person and a second one."""
+    from umis.identity.models import PersonMerge
+    from umis.identity.services import duplicate_candidate_propose
+    from umis.registry.services import NationalityData, PersonData, person_create
+
+    other = person_create(
+        actor=officer,
+        data=PersonData(
+            family_name="Twin", sex="M", birth_date="1980", nationalities=[NationalityData("GEO")]
+        ),
+    )
+    candidate = duplicate_candidate_propose(
+        person_1=world["person"].pk, person_2=other.pk, score=0.9, evidence=[], origin="sweep"
+    )
+    merge = PersonMerge.objects.create(
+        survivor=world["person"], absorbed=other, status="done", reason="x", requested_by=officer
+    )
+    ids = {"candidate_id": candidate.pk if candidate else None, "merge_id": merge.pk}
+    return {k: v for k, v in ids.items() if k in params}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -471,6 +508,8 @@ def test_back_office_page_by_role(
         kwargs["invalid_document_id"] = InvalidDocument.objects.create(
             issuing_state="UKR", number="PG1", reason="lost", reported_on=dt.date(2026, 1, 1)
         ).pk
+    if "candidate_id" in params or "merge_id" in params:
+        kwargs.update(_identity_pair(page_world, make_staff("officer"), params))
     if "token_id" in params:
         kwargs["token_id"] = token_create(
             actor=make_staff("officer"), name="x", scopes=["persons:read"]

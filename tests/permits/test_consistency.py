@@ -76,7 +76,12 @@ def test_no_sequence_of_actions_reaches_an_inconsistent_state(
             fee_tier="standard_adult",
             variant="1y",
             ground="highly_qualified_specialist",
-            identity=identity(passport_number=f"P{uuid.uuid4().hex[:8]}"),
+            # A new applicant per example: another passport and another family name (a
+            # new passport alone is a renewal, and the identity matcher links it).
+            identity=identity(
+                passport_number=f"P{uuid.uuid4().hex[:8]}",
+                family_name="".join(chr(65 + int(c, 16)) for c in uuid.uuid4().hex[:10]),
+            ),
             idempotency_key=uuid.uuid4().hex,
         ),
     )

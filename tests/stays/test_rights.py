@@ -373,6 +373,20 @@ def border_officer(make_staff: Any) -> Any:
     return make_staff("border_officer")
 
 
+_GIVEN = [
+    "ANNA",
+    "BIRGIT",
+    "CLAUDIA",
+    "DORIS",
+    "ERIKA",
+    "FRIEDA",
+    "GERDA",
+    "HELGA",
+    "INGRID",
+    "JUTTA",
+]
+
+
 def _arrive(actor: Any, days_ago: int, number: str, nationality: str = "DEU") -> str:
     report = border_events_ingest(
         actor=actor,
@@ -385,7 +399,9 @@ def _arrive(actor: Any, days_ago: int, number: str, nationality: str = "DEU") ->
                 "document_number": number,
                 "document_issuing_state": nationality,
                 "family_name": "MUELLER",
-                "given_names": number,
+                # Distinct real names: travellers alike in everything but the passport
+                # number would (rightly) be linked by the identity matcher.
+                "given_names": _GIVEN[int(number[-2:]) % len(_GIVEN)],
                 "birth_date": "1985-05-05",
                 "sex": "F",
                 "nationality": nationality,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from umis.backoffice import views, views_cases, views_rights, views_watchlist
+from umis.backoffice import views, views_cases, views_identity, views_rights, views_watchlist
 
 app_name = "backoffice"
 urlpatterns = [
@@ -155,6 +155,23 @@ urlpatterns = [
         "cases/<uuid:case_id>/permit/revoke/",
         views_cases.case_permit_revoke,
         name="case_permit_revoke",
+    ),
+    # Duplicate review, merges and unmerges (views_identity.py).
+    path("duplicates/", views_identity.duplicate_queue, name="duplicate_queue"),
+    path(
+        "duplicates/<uuid:candidate_id>/",
+        views_identity.duplicate_compare,
+        name="duplicate_compare",
+    ),
+    path("merges/awaiting/", views_identity.merge_confirmations, name="merge_confirmations"),
+    path("merges/<uuid:merge_id>/confirm/", views_identity.merge_confirm, name="merge_confirm"),
+    path("merges/<uuid:merge_id>/reject/", views_identity.merge_reject, name="merge_reject"),
+    path("merges/<uuid:merge_id>/unmerge/", views_identity.merge_unmerge, name="merge_unmerge"),
+    path("persons/<uuid:person_id>/merges/", views_identity.person_merges, name="person_merges"),
+    path(
+        "persons/<uuid:person_id>/duplicate/",
+        views_identity.duplicate_report,
+        name="duplicate_report",
     ),
     path("audit/", views.audit_log, name="audit_search"),
     path("tokens/", views.tokens, name="tokens"),

@@ -61,12 +61,13 @@ from umis.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from umis.core.models import AuditEntry, User
+from umis.core.models import AuditEntry, Country, User
 from umis.core.permissions import Perm, has_perm, require
 from umis.core.selectors import audit_search, place_names
 from umis.core.tokens import token_create, token_list, token_revoke
+from umis.identity import search as identity_search
 from umis.registry import selectors, services
-from umis.registry.constants import DocumentStatus, NameSource
+from umis.registry.constants import DocumentStatus, NameSource, Sex
 from umis.registry.models import Organisation, Person
 from umis.stays import registrations as stay_registrations
 from umis.stays.models import Violation
@@ -194,6 +195,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
         },
     )
     results = None
+    ranked: list[dict[str, Any]] | None = None
     hidden_filters: list[tuple[str, str]] = []
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -202,23 +204,45 @@ def person_search(request: HttpRequest) -> HttpResponse:
             **{name: (data.get(name) or "").strip() for name in PersonSearchForm.FILTERS}
         )
         try:
-            results = selectors.person_search(
-                actor=_actor(request),
-                filters=filters,
-                page=data.get("page") or 1,
-                page_size=25,
-            )
+            if not filters.personal_number and not data.get("page"):
+                # Ranked across scripts and spellings. The FIN stays an exact lookup, and
+                # a name no key matches (only its beginning typed) falls back to the
+                # paged prefix list.
+                hits = identity_search.person_search(
+                    actor=_actor(request),
+                    name=filters.name,
+                    birth_date=filters.birth_date,
+                    nationality=filters.nationality,
+                    document=filters.document_number,
+                    limit=RANKED_RESULTS,
+                )
+                if hits or not filters.name:
+                    ranked = _ranked_rows(hits)
+            if ranked is None:
+                results = selectors.person_search(
+                    actor=_actor(request),
+                    filters=filters,
+                    page=data.get("page") or 1,
+                    page_size=25,
+                )
         except ValidationFailed as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc, {"document": "document_number"})
         else:
-            hidden_filters = [
-                (name, getattr(filters, name)) for name in PersonSearchForm.FILTERS
-            ] + [
-                ("purpose", data["purpose"]),
-                ("purpose_reference", data.get("purpose_reference") or ""),
-            ]
-            _label_nationalities(results.items)
-    context = {"form": form, "results": results, "hidden_filters": hidden_filters}
+            if results is not None:
+                hidden_filters = [
+                    (name, getattr(filters, name)) for name in PersonSearchForm.FILTERS
+                ] + [
+                    ("purpose", data["purpose"]),
+                    ("purpose_reference", data.get("purpose_reference") or ""),
+                ]
+                _label_nationalities(results.items)
+    context = {
+        "form": form,
+        "results": results,
+        "ranked": ranked,
+        "ranked_capped": ranked is not None and len(ranked) >= RANKED_RESULTS,
+        "hidden_filters": hidden_filters,
+    }
     if _is_htmx(request):
         if request.headers.get("HX-Target") == "search-results" and not form.errors:
             # A page button: only the results change.
@@ -229,6 +253,57 @@ def person_search(request: HttpRequest) -> HttpResponse:
         response["HX-Reswap"] = "outerHTML"
         return response
     return render(request, "backoffice/person_search.html", context)
+
+
+# Ranked results shown at most: past these, another criterion narrows better than paging.
+RANKED_RESULTS = 25
+
+_MATCH_FIELDS = {
+    "family_name": gettext_lazy("family name"),
+    "given_names": gettext_lazy("given names"),
+    "patronymic": gettext_lazy("patronymic"),
+    "names": gettext_lazy("names"),
+    "birth_date": gettext_lazy("birth date"),
+    "sex": gettext_lazy("sex"),
+    "nationality": gettext_lazy("nationality"),
+    "document": gettext_lazy("document"),
+}
+_MATCH_LEVELS = {
+    "exact": gettext_lazy("exact"),
+    "equal": gettext_lazy("same"),
+    "variant": gettext_lazy("other spelling"),
+    "partial": gettext_lazy("partly"),
+    "fuzzy": gettext_lazy("similar"),
+    "initial": gettext_lazy("initials"),
+    "swapped": gettext_lazy("swapped"),
+    "near": gettext_lazy("close"),
+    "year": gettext_lazy("same year only"),
+    "different": gettext_lazy("different"),
+}
+
+
+def _ranked_rows(hits: list[identity_search.SearchHit]) -> list[dict[str, Any]]:
+    """What the ranked table shows per hit: country names (one query for all rows), the
+    score as a percentage and "what matched" in the officer's language."""
+    codes = {c for h in hits for c in h.nationalities}
+    names = {c.pk: c.name for c in Country.objects.filter(pk__in=codes)} if codes else {}
+    return [
+        {
+            "hit": h,
+            "percent": round(h.score * 100),
+            "sex": Sex(h.sex).label if h.sex in Sex.values else h.sex,
+            "nationalities": [(c, names.get(c, c)) for c in h.nationalities],
+            "matched": [
+                {
+                    "field": _MATCH_FIELDS.get(m["field"], m["field"]),
+                    "level": _MATCH_LEVELS.get(m["level"], m["level"]),
+                    "agrees": m["level"] != "different",
+                }
+                for m in h.matched
+            ],
+        }
+        for h in hits
+    ]
 
 
 _OBJECT_LABELS = {

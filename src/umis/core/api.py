@@ -276,6 +276,7 @@ def build_api() -> NinjaAPI:
     from umis.border.api import router as border_router
     from umis.cases.api import router as cases_router
     from umis.core.api_routes import router as core_router
+    from umis.identity.api import router as identity_router
     from umis.registry.api import router as registry_router
     from umis.registry.api_organisations import router as organisations_router
     from umis.stays.api import router as stays_router
@@ -285,5 +286,6 @@ def build_api() -> NinjaAPI:
     api.add_router("/", border_router)
     api.add_router("/", stays_router)
     api.add_router("/", cases_router)
+    api.add_router("/", identity_router)
     api.add_router("/", core_router)
     return api

@@ -46,6 +46,9 @@ class Perm(models.TextChoices):
     CASE_SUPERVISE = "case.supervise"
     PAYMENT_RECORD = "payment.record"
     PERMIT_REVOKE = "permit.revoke"
+    # Identity resolution (issue #5): officers review duplicates and merge records; a
+    # merge touching a decision is confirmed by a CASE_SUPERVISE holder (four eyes).
+    PERSON_MERGE = "person.merge"
     # Any signed-in public account applies for itself (or, as an employer's member, for
     # the organisation's employees): held through the account, never through a role.
     CASE_APPLY = "case.apply"
@@ -94,6 +97,7 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.CASE_SUPERVISE: frozenset({Role.SUPERVISOR}),
     Perm.PAYMENT_RECORD: _CASEWORK,
     Perm.PERMIT_REVOKE: frozenset({Role.SUPERVISOR}),
+    Perm.PERSON_MERGE: _CASEWORK,
     Perm.CASE_APPLY: frozenset(),
     # No staff role acts as a host: officers register guests with REGISTRATION_MANAGE.
     Perm.HOST_REGISTER: frozenset(),

@@ -11,6 +11,9 @@ class LinkMethod(models.TextChoices):
 
     DOCUMENT = "document", _("Same identity document")
     NAME_BIRTH_DATE = "name_birth_date", _("Same name and birth date")
+    # The identity matcher's score (names, birth date, nationality...) was above the link
+    # threshold; the score is stored beside it.
+    SCORED = "scored", _("Matched by the identity matcher")
     NEW_PROVISIONAL = "new_provisional", _("New provisional person")
     # An officer chose the person (registration at the counter by person id).
     OFFICER = "officer", _("Chosen by an officer")

@@ -229,4 +229,22 @@ def received_identity_link(
             issuing_state=identity["document_issuing_state"],
         ),
     )
+    queue_review(person.pk, match, name_source)
     return person.pk, LinkMethod.NEW_PROVISIONAL.value, 1.0
+
+
+def queue_review(person_id: uuid.UUID, match: Any, source: str) -> None:
+    """Grey zone: the new provisional person may be one the registry already has; an
+    officer compares them in the duplicates queue (identity/merge.py merges)."""
+    from umis.identity.models import CandidateOrigin
+    from umis.identity.services import duplicate_candidate_propose
+
+    for candidate in getattr(match, "review", ()):
+        duplicate_candidate_propose(
+            person_1=person_id,
+            person_2=candidate.person_id,
+            score=candidate.score,
+            evidence=candidate.evidence,
+            origin=CandidateOrigin.ONLINE,
+            source_ref=str(source),
+        )

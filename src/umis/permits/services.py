@@ -106,10 +106,13 @@ def _norm(value: str) -> str:
 def _person_from_identity(actor: User, ident: ApplicantIdentity, today: dt.date) -> Person:
     """The applicant's record: the person who holds this passport, else a provisional
     record with it (the identity matcher links or merges it later)."""
+    from umis.identity.matching import SourceIdentity, get_matcher
+    from umis.identity.received import queue_review
     from umis.registry.services import (
         DocumentData,
         NationalityData,
         PersonData,
+        document_add,
         person_create_provisional,
     )
 
@@ -148,7 +151,30 @@ def _person_from_identity(actor: User, ident: ApplicantIdentity, today: dt.date)
                 ]
             )
         return person
-    return person_create_provisional(
+    document = DocumentData(
+        document_type="passport",
+        number=number,
+        issuing_state=state,
+        expiry_date=ident.passport_expiry,
+    )
+    # A passport UMIS has not seen: a renewed one of a person it knows (linked when the
+    # matcher is certain), else a provisional person, queued for review if it is close.
+    match = get_matcher().match(
+        SourceIdentity(
+            family_name=ident.family_name,
+            given_names=ident.given_names,
+            birth_date=ident.birth_date.isoformat(),
+            sex=ident.sex,
+            nationality=_norm(ident.nationality),
+            document_number=number,
+            document_issuing_state=state,
+        )
+    )
+    if match.person_id is not None:
+        person = Person.objects.get(pk=match.person_id)
+        document_add(actor=actor, person_id=person.pk, data=document, permission=Perm.CASE_APPLY)
+        return person
+    person = person_create_provisional(
         actor=actor,
         data=PersonData(
             family_name=ident.family_name,
@@ -157,14 +183,11 @@ def _person_from_identity(actor: User, ident: ApplicantIdentity, today: dt.date)
             birth_date=ident.birth_date.isoformat(),
             nationalities=[NationalityData(country=_norm(ident.nationality))],
         ),
-        document=DocumentData(
-            document_type="passport",
-            number=number,
-            issuing_state=state,
-            expiry_date=ident.passport_expiry,
-        ),
+        document=document,
         permission=Perm.CASE_APPLY,
     )
+    queue_review(person.pk, match, "application")
+    return person
 
 
 def _passport(person: Person, today: dt.date) -> IdentityDocument | None:

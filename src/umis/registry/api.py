@@ -23,6 +23,7 @@ from umis.registry.schemas import (
     DocumentIn,
     DocumentOut,
     HistoryEntryOut,
+    MatchedOut,
     MrzIn,
     MrzOut,
     NameIn,
@@ -33,6 +34,8 @@ from umis.registry.schemas import (
     PersonOut,
     PersonPageOut,
     PersonPatch,
+    PersonSearchHitOut,
+    PersonSearchOut,
     PersonSummaryOut,
     PhotoOut,
 )
@@ -171,6 +174,63 @@ def person_list(request: HttpRequest, filters: Query[PersonQuery]) -> Any:
         count=page.count,
         page=page.page,
         page_size=page.page_size,
+    )
+
+
+class PersonSearchQuery(Schema):
+    name: SafeStr = Field(
+        "",
+        max_length=150,
+        description="Family and given names in any order and any script "
+        "(Гусейнов Рашад, RASHAD HUSEYNOV, Hüseynov, Rəşad)",
+    )
+    birth_date: SafeStr = Field(
+        "", max_length=10, description="YYYY, YYYY-MM, YYYY-MM-DD or DD.MM.YYYY"
+    )
+    nationality: SafeStr = Field("", max_length=3, description="ISO 3166-1 alpha-3")
+    document: SafeStr = Field("", max_length=30, description="Document number (exact)")
+    limit: int = Field(10, ge=1, le=50)
+
+
+@router.get(
+    "/persons/search",
+    response={200: PersonSearchOut, **errors(422)},
+    summary="Find a person by name in any script and spelling, birth date, nationality or "
+    "document, ranked by match probability with what matched (audited)",
+    openapi_extra=needs(Perm.PERSON_SEARCH),
+)
+def person_search_ranked(request: HttpRequest, q: Query[PersonSearchQuery]) -> Any:
+    require_scope(request, READ)
+    # Imported here: identity builds on the registry, not the other way round.
+    from umis.identity.search import person_search
+
+    hits = person_search(
+        actor=actor_of(request),
+        name=q.name,
+        birth_date=q.birth_date,
+        nationality=q.nationality,
+        document=q.document,
+        limit=q.limit,
+    )
+    return PersonSearchOut(
+        items=[
+            PersonSearchHitOut(
+                person=PersonSummaryOut(
+                    id=h.person_id,
+                    personal_number=h.personal_number,
+                    family_name=h.family_name,
+                    given_names=h.given_names,
+                    patronymic=h.patronymic,
+                    sex=h.sex,
+                    birth_date=h.birth_date,
+                    nationalities=h.nationalities,
+                    status=h.status,
+                ),
+                score=h.score,
+                matched=[MatchedOut(**m) for m in h.matched],
+            )
+            for h in hits
+        ]
     )
 
 

@@ -1718,6 +1718,32 @@ def _insert_persons(records: list[PersonRecord], method: str, now: datetime) -> 
     }
 
 
+def _insert_namekeys(records: list[PersonRecord], method: str) -> int:
+    """The persons' identity-search keys, written with them (bulk inserts bypass the
+    services that keep keys fresh)."""
+    from umis.identity.keys import identity_build, namekey_rows
+    from umis.identity.models import NameKey
+
+    rows = []
+    for r in records:
+        identity = identity_build(
+            family_name=r.family_name,
+            given_names=r.given_names,
+            patronymic=r.patronymic,
+            sex=r.sex,
+            birth_year=r.birth_year,
+            birth_month=r.birth_month,
+            birth_day=r.birth_day,
+            nationality=r.nationalities[0] if r.nationalities else "",
+            documents=[
+                (d.issuing_state, d.number) for d in r.documents if d.status == DocumentStatus.VALID
+            ],
+            other_names=[(n.family_name, n.given_names, n.patronymic) for n in r.names],
+        )
+        rows.extend(namekey_rows(r.id, identity))
+    return rows_insert(NameKey, ("person_id", "key"), rows, method=method)
+
+
 def _insert_organisations(gen: DemoGenerator, count: int, method: str) -> int:
     from umis.registry.models import Organisation
 
@@ -1901,6 +1927,7 @@ def demo_data_generate(
             for records in _prefetch(_batches(gen, persons, batch_size)):
                 _resolve_persons(gen, records)
                 inserted = _insert_persons(records, method, timezone.now())
+                _insert_namekeys(records, method)
                 for key, value in inserted.items():
                     counts[key] += value
                 bar.update(len(records))

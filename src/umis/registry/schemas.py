@@ -102,6 +102,24 @@ class PersonSummaryOut(Schema):
     status: str
 
 
+class MatchedOut(Schema):
+    field: str = Field(
+        description="family_name, given_names, patronymic, names, birth_date, sex, "
+        "nationality or document"
+    )
+    level: str = Field(description="How it compared, e.g. exact, variant, partial, swapped")
+
+
+class PersonSearchHitOut(Schema):
+    person: PersonSummaryOut
+    score: float = Field(description="Probability (0..1) that this is the person searched for")
+    matched: list[MatchedOut] = Field(description="What matched, strongest evidence first")
+
+
+class PersonSearchOut(Schema):
+    items: list[PersonSearchHitOut]
+
+
 class PersonOut(Schema):
     id: uuid.UUID
     personal_number: str

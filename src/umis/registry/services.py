@@ -336,6 +336,14 @@ def _audit_person(
     )
 
 
+def _refresh_keys(person: Person) -> None:
+    """Recompute the person's name keys (identity search and matching find persons by
+    them) in the caller's transaction. Imported here: identity builds on the registry."""
+    from umis.identity.keys import namekeys_refresh
+
+    namekeys_refresh([person.pk])
+
+
 def _bump(person: Person) -> None:
     Person.objects.filter(pk=person.pk).update(
         version=person.version + 1, updated_at=timezone.now()
@@ -349,7 +357,9 @@ def _bump(person: Person) -> None:
 @transaction.atomic
 def person_create(*, actor: User, data: PersonData) -> Person:
     require(actor, Perm.PERSON_CREATE)
-    return _person_create(actor, data, status=PersonStatus.ACTIVE, office=actor.office)
+    person = _person_create(actor, data, status=PersonStatus.ACTIVE, office=actor.office)
+    _refresh_keys(person)
+    return person
 
 
 @transaction.atomic
@@ -364,6 +374,7 @@ def person_create_provisional(
     person = _person_create(actor, data, status=PersonStatus.PROVISIONAL, office=None)
     if document.number:
         _document_create(actor, person, document)
+    _refresh_keys(person)
     return person
 
 
@@ -544,6 +555,7 @@ def person_update(
         person.version += 1
         person.save()
         _audit_person(actor, AuditAction.UPDATE, person, changed)
+        _refresh_keys(person)
     return person
 
 
@@ -559,6 +571,7 @@ def person_name_add(*, actor: User, person_id: uuid.UUID | str, data: NameData) 
     errors.raise_if_any()
     name = _name_create(actor, person, data)
     _bump(person)
+    _refresh_keys(person)
     return name
 
 
@@ -735,11 +748,19 @@ def _mrz_fields(data: MRZData) -> dict[str, Any]:
 
 @transaction.atomic
 def document_add(
-    *, actor: User, person_id: uuid.UUID | str, data: DocumentData
+    *,
+    actor: User,
+    person_id: uuid.UUID | str,
+    data: DocumentData,
+    permission: Perm = Perm.PERSON_UPDATE,
 ) -> IdentityDocument:
+    """`permission`: an applicant's own passport is added under the applicant's
+    permission, as `person_create_provisional` does."""
     person = _lock_person(person_id)
-    require(actor, Perm.PERSON_UPDATE, person)
-    return _document_create(actor, person, data)
+    require(actor, permission, person)
+    doc = _document_create(actor, person, data)
+    _refresh_keys(person)
+    return doc
 
 
 def _document_create(actor: User, person: Person, data: DocumentData) -> IdentityDocument:
@@ -847,6 +868,7 @@ def document_flag(
         doc.pk,
     )
     _bump(person)
+    _refresh_keys(person)  # only valid documents are keys
     return doc
 
 

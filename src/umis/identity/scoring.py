@@ -1,0 +1,503 @@
+"""How alike two identities are: a Fellegi–Sunter match weight with what matched (ADR 0013).
+
+Pure Python (no ORM): person search, online matching of source records and batch
+deduplication all call `prepare` once per identity and `compare` per candidate pair, and
+find candidates by the same `blocking_keys`. Each field is compared at a level (names:
+exact, variant spelling, partial, fuzzy, different; birth date: exact, day/month swapped,
+partial, near, same year, different; ...); each level carries the log2 Bayes factor
+log2(m/u) from `data/match_weights.toml`; the sum plus the prior is the match weight and
+2^w / (1 + 2^w) the probability shown to officers and used against the thresholds.
+A field missing on either side says nothing (weight 0).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from django.conf import settings
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from umis.identity.normalise import parse_name, token_key
+
+# Spellings per identity compared pairwise (primary + other scripts/sources).
+_MAX_SPELLINGS = 4
+# Blocking keys use the first given names only: third and later are rarely recorded.
+_GIVEN_FOR_KEYS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    family_name: str = ""
+    given_names: str = ""
+    patronymic: str = ""
+    sex: str = ""  # "M" | "F" | "X" | ""
+    birth_year: int | None = None
+    birth_month: int | None = None
+    birth_day: int | None = None
+    nationality: str = ""  # ISO 3166-1 alpha-3 ("XXA" stateless), "" unknown
+    documents: tuple[tuple[str, str], ...] = ()  # (issuing state or "", number)
+    other_names: tuple[tuple[str, str, str], ...] = ()  # (family, given, patronymic)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    field: str
+    level: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    probability: float
+    weight: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    family: tuple[str, ...]
+    family_keys: tuple[str, ...]
+    given: tuple[str, ...]
+    given_keys: tuple[str, ...]
+    patronymic_key: str
+    pooled: str  # all name tokens' keys, for order- and spacing-free equality
+    # Written in Arabic script (Arabic, Persian, Urdu, Pashto: short vowels are not
+    # written) or a Brahmic one (Devanagari, Bengali: vowels romanised many ways), so its
+    # names are also compared by their consonants.
+    abjad: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    spellings: tuple[_Spelling, ...]
+    sex: str
+    year: int | None
+    month: int | None
+    day: int | None
+    nationality: str
+    documents: frozenset[str]
+
+
+def document_number_key(number: str) -> str:
+    """Document numbers compared as sources write them: case, spaces, dashes and the MRZ
+    filler ignored."""
+    return "".join(ch for ch in number.upper() if ch.isalnum())
+
+
+def _spelling(family: str, given: str, patronymic: str) -> _Spelling | None:
+    parsed = parse_name(family, given, patronymic)
+    fam = tuple(t for t in parsed.family if t)
+    giv = tuple(t for t in parsed.given if t)
+    if not fam and not giv:
+        return None
+    fam_keys = tuple(token_key(t) for t in fam)
+    giv_keys = tuple(token_key(t) for t in giv)
+    pat = next((t for t in parsed.patronymic if t), "")
+    abjad = any("\u0600" <= ch <= "\u06ff" or "\u0900" <= ch <= "\u09ff" for ch in family + given)
+    return _Spelling(
+        abjad=abjad,
+        family=fam,
+        family_keys=fam_keys,
+        given=giv,
+        given_keys=giv_keys,
+        patronymic_key=token_key(pat) if pat else "",
+        pooled="".join(sorted(k for k in fam_keys + giv_keys if k)),
+    )
+
+
+def prepare(identity: Identity) -> Prepared:
+    spellings: list[_Spelling] = []
+    seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    names = ((identity.family_name, identity.given_names, identity.patronymic),)
+    for family, given, patronymic in names + identity.other_names:
+        sp = _spelling(family, given, patronymic)
+        if sp is None or (sp.family, sp.given) in seen:
+            continue
+        seen.add((sp.family, sp.given))
+        spellings.append(sp)
+        if len(spellings) == _MAX_SPELLINGS:
+            break
+    docs = frozenset(k for _, number in identity.documents if (k := document_number_key(number)))
+    month = identity.birth_month if identity.birth_year else None
+    return Prepared(
+        spellings=tuple(spellings),
+        sex=identity.sex if identity.sex in ("M", "F") else "",
+        year=identity.birth_year or None,
+        month=month or None,
+        day=(identity.birth_day or None) if month else None,
+        nationality=identity.nationality.upper() if identity.nationality else "",
+        documents=docs,
+    )
+
+
+# --- blocking -------------------------------------------------------------------------
+
+
+def _joined(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    # "XIAO MING" and "XIAOMING", "AL HASHIMI" and "ALHASHIMI" meet on the joined key.
+    return (token_key("".join(tokens)),) if len(tokens) > 1 else ()
+
+
+def _name_keys(sp: _Spelling) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if not sp.family:
+        return tuple(k for k in sp.given_keys[:1] if k), ()
+    fam = tuple(k for k in sp.family_keys + _joined(sp.family) if k)
+    giv = tuple(k for k in sp.given_keys[:_GIVEN_FOR_KEYS] + _joined(sp.given) if k)
+    return fam, giv
+
+
+def blocking_keys(p: Prepared) -> frozenset[str]:
+    """Keys two records of one person very likely share, whatever the source got wrong:
+    family×given (order-free, so swapped fields meet), family+year, given+full date (a
+    changed or garbled family name), each family token alone (name-only search), and
+    the document number."""
+    keys: set[str] = set()
+    full_date = f"{p.year:04d}-{p.month:02d}-{p.day:02d}" if p.day and p.month and p.year else ""
+    for sp in p.spellings:
+        fam, giv = _name_keys(sp)
+        for f in fam:
+            keys.add(f"t:{f}")
+            if p.year:
+                keys.add(f"fy:{f}:{p.year}")
+            for g in giv:
+                a, b = sorted((f, g))
+                keys.add(f"fg:{a}|{b}")
+        if full_date:
+            for g in giv:
+                keys.add(f"gd:{g}:{full_date}")
+            if sp.family and sp.given:
+                # Consonants only, order-free, with the full date: vowels written
+                # another way (Arabic script, YANG / YNAG) still meet.
+                c1, c2 = sorted((_consonants("".join(sp.family)), _consonants(sp.given[0])))
+                keys.add(f"cd:{c1}|{c2}:{full_date}")
+    keys.update(f"d:{d}" for d in p.documents)
+    return frozenset(k[:80] for k in keys)
+
+
+_KEY_ORDER = {"d": 0, "fg": 1, "gd": 2, "cd": 3, "fy": 4, "t": 5}
+
+
+def query_keys(p: Prepared) -> list[str]:
+    """The keys to look up for a search or a match, most selective first."""
+    return sorted(blocking_keys(p), key=lambda k: (_KEY_ORDER[k.split(":", 1)[0]], k))
+
+
+# --- weights ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Weights:
+    prior: float
+    levels: dict[str, dict[str, float]]  # field -> level -> log2(m/u)
+    m: dict[str, dict[str, float]]  # field -> level -> m, for term-frequency u
+    swapped_names: float
+    twins: float
+    tf_minimum_u: float
+
+
+@lru_cache(maxsize=1)
+def weights() -> _Weights:
+    text = resources.files("umis.identity").joinpath("data/match_weights.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    levels: dict[str, dict[str, float]] = {}
+    m: dict[str, dict[str, float]] = {}
+    for field, table in data.items():
+        if not isinstance(table, dict) or field == "adjust":
+            continue
+        levels[field] = {level: math.log2(mu["m"] / mu["u"]) for level, mu in table.items()}
+        m[field] = {level: float(mu["m"]) for level, mu in table.items()}
+    return _Weights(
+        prior=float(data["prior"]),
+        levels=levels,
+        m=m,
+        swapped_names=float(data["adjust"]["swapped_names"]),
+        twins=float(data["adjust"]["twins"]),
+        tf_minimum_u=float(data["adjust"]["tf_minimum_u"]),
+    )
+
+
+# Term frequencies: for each name token key, the share of records (0..1) holding it.
+Frequencies = Mapping[str, float]
+
+
+def _name_weight(field: str, level: str, keys: tuple[str, ...], freq: Frequencies | None) -> float:
+    """The level's weight; for an agreeing name with known term frequencies, u is how
+    common the name is (KAYA DERYA agreeing says more than MAMMADOV ALI), as Splink's
+    term-frequency adjustment does, floored at `tf_minimum_u`."""
+    w = weights()
+    if freq is None or level not in ("exact", "variant") or not keys:
+        return w.levels[field][level]
+    share = 1.0
+    for k in keys:
+        share *= freq.get(k, w.tf_minimum_u)
+    return math.log2(w.m[field][level] / max(share, w.tf_minimum_u))
+
+
+def link_at() -> float:
+    """At or above: the same person, linked without review."""
+    return float(getattr(settings, "UMIS_IDENTITY_LINK_AT", 0.97))
+
+
+def dedupe_link_at() -> float:
+    """Batch deduplication links from here: lower than online linking's `link_at`,
+    because a batch knows how common each name is (term frequencies) and vetoes any
+    cluster that would join twins, generations or two clearly different documents."""
+    return float(getattr(settings, "UMIS_IDENTITY_DEDUPE_LINK_AT", 0.8))
+
+
+def review_from() -> float:
+    """From here up to `link_at`: an officer decides (the review queue)."""
+    return float(getattr(settings, "UMIS_IDENTITY_REVIEW_FROM", 0.5))
+
+
+# --- field comparisons -------------------------------------------------------------------
+
+
+def _family_level(a: _Spelling, b: _Spelling, a_fam: bool, b_fam: bool) -> str | None:
+    ta = a.family if a_fam else a.given
+    tb = b.family if b_fam else b.given
+    ka = a.family_keys if a_fam else a.given_keys
+    kb = b.family_keys if b_fam else b.given_keys
+    if not ta or not tb:
+        return None
+    ja, jb = "".join(ta), "".join(tb)
+    if ja == jb:
+        return "exact"
+    if sorted(ka) == sorted(kb) or token_key(ja) == token_key(jb):
+        return "variant"
+    if set(ka) & set(kb):
+        return "partial"
+    if (a.abjad or b.abjad) and _consonants(ja) == _consonants(jb):
+        return "variant"
+    if JaroWinkler.similarity(ja, jb) >= 0.9 or _one_slip("".join(ka), "".join(kb)):
+        return "fuzzy"
+    return "different"
+
+
+_VOWELS = str.maketrans("", "", "AEIOUYW")
+
+
+@lru_cache(maxsize=200_000)
+def _consonants(text: str) -> str:
+    """The consonant skeleton of a romanised name (HOSSEINI and حسینی both HSN), with
+    the key's letter folds (KH/X/H, ZH/J ...) applied first. An initial U before a
+    consonant is Arabic و (WAQAS, وقاص UQAS): V."""
+    if text[:1] == "U" and text[1:2] not in ("", "A", "E", "I", "O", "U"):
+        text = "V" + text[1:]
+    key = token_key(text)
+    out = key[:1] + key[1:].translate(_VOWELS)
+    return "".join(ch for i, ch in enumerate(out) if i == 0 or ch != out[i - 1])
+
+
+def _one_slip(x: str, y: str) -> bool:
+    """Keys one typing slip apart (a letter dropped, doubled, swapped or mistyped), for
+    names long enough that one slip does not make another name."""
+    return min(len(x), len(y)) >= 5 and OSA.distance(x, y) <= 1
+
+
+def _given_level(a: _Spelling, b: _Spelling, a_giv: bool, b_giv: bool) -> str | None:
+    ta = a.given if a_giv else a.family
+    tb = b.given if b_giv else b.family
+    ka = a.given_keys if a_giv else a.family_keys
+    kb = b.given_keys if b_giv else b.family_keys
+    if not ta or not tb:
+        return None
+    if "".join(ta) == "".join(tb):
+        return "exact"
+    if sorted(ka) == sorted(kb) or token_key("".join(ta)) == token_key("".join(tb)):
+        return "variant"
+    sa, sb = set(ka), set(kb)
+    if ka[0] == kb[0] or (sa and sb and (sa <= sb or sb <= sa)):
+        return "partial"
+    if (a.abjad or b.abjad) and [_consonants(t) for t in ta] == [_consonants(t) for t in tb]:
+        return "variant"
+    # "J." or "J R" against "JOHN RONALD": initials consistent with the other's names.
+    for short, full in ((ta, tb), (tb, ta)):
+        if all(len(t) == 1 for t in short) and [t[0] for t in full[: len(short)]] == list(short):
+            return "initial"
+    if JaroWinkler.similarity(" ".join(ta), " ".join(tb)) >= 0.88 or _one_slip(ka[0], kb[0]):
+        return "fuzzy"
+    if JaroWinkler.similarity(ta[0], tb[0]) >= 0.92:
+        return "fuzzy"
+    # Keys one slip apart for short names too, when the first letter agrees (GITA / GETA).
+    if ka[0][:1] == kb[0][:1] and len(ka[0]) >= 4 and OSA.distance(ka[0], kb[0]) <= 1:
+        return "fuzzy"
+    return "different"
+
+
+def _levels(sa: _Spelling, sb: _Spelling, swapped: bool) -> tuple[str | None, str | None]:
+    return _family_level(sa, sb, True, not swapped), _given_level(sa, sb, True, not swapped)
+
+
+def _names(
+    a: Prepared, b: Prepared, freq: Frequencies | None = None
+) -> tuple[float, list[Evidence]]:
+    """The best reading over spellings and orientations (a source may swap the fields),
+    with the order- and spacing-free reading (Chinese names) as a floor."""
+    w = weights()
+    lv = w.levels
+    best: tuple[float, list[Evidence]] | None = None
+    for sa in a.spellings:
+        for sb in b.spellings:
+            readings: list[tuple[str | None, str | None, bool]] = [
+                (*_levels(sa, sb, False), False),
+                (*_levels(sa, sb, True), True),
+            ]
+            if sa.pooled and sa.pooled == sb.pooled and len(sa.family + sa.given) > 1:
+                readings.append(("variant", "variant" if sa.given or sb.given else None, False))
+            for fam, giv, swapped in readings:
+                ev: list[Evidence] = []
+                total = 0.0
+                if fam is not None:
+                    weight = _name_weight("family_name", fam, sa.family_keys, freq)
+                    ev.append(Evidence("family_name", fam, weight))
+                if giv is not None:
+                    weight = _name_weight("given_names", giv, sa.given_keys, freq)
+                    ev.append(Evidence("given_names", giv, weight))
+                if sa.patronymic_key and sb.patronymic_key:
+                    level = (
+                        "equal"
+                        if _patronymics_agree(sa.patronymic_key, sb.patronymic_key)
+                        else "different"
+                    )
+                    ev.append(Evidence("patronymic", level, lv["patronymic"][level]))
+                if swapped and ev:
+                    ev.append(Evidence("names", "swapped", w.swapped_names))
+                total = sum(e.weight for e in ev)
+                if best is None or total > best[0]:
+                    best = (total, ev)
+    return best if best is not None else (0.0, [])
+
+
+def _patronymics_agree(x: str, y: str) -> bool:
+    # BAKHTIER / BAXTIYOR: the father's name as two systems spelled it.
+    return x == y or _one_slip(x, y) or JaroWinkler.similarity(x, y) >= 0.9
+
+
+def _date_level(a: Prepared, b: Prepared) -> str | None:
+    if not a.year or not b.year:
+        return None
+    if a.day and b.day and a.month and b.month:
+        if (a.year, a.month, a.day) == (b.year, b.month, b.day):
+            return "exact"
+        if a.year == b.year and a.month == b.day and a.day == b.month:
+            return "swapped"
+        same = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
+        if same == 2:
+            if a.year != b.year and abs(a.year - b.year) > 1 and not _one_digit(a.year, b.year):
+                return "year" if a.month == b.month else "different"
+            return "near"
+        return "year" if a.year == b.year else "different"
+    # One or both partial: consistent on every part both know?
+    if a.year == b.year:
+        if a.month and b.month:
+            # Year and month agree and a day is missing: "month"; they disagree: "year".
+            return "month" if a.month == b.month else "year"
+        return "partial"
+    if abs(a.year - b.year) == 1 and (not a.month or not b.month or a.month == b.month):
+        return "near"
+    return "different"
+
+
+def _one_digit(x: int, y: int) -> bool:
+    sx, sy = f"{x:04d}", f"{y:04d}"
+    return sum(c != d for c, d in zip(sx, sy, strict=True)) == 1
+
+
+def _document_level(a: Prepared, b: Prepared) -> str | None:
+    if not a.documents or not b.documents:
+        return None
+    if a.documents & b.documents:
+        return "equal"
+    for x in a.documents:
+        for y in b.documents:
+            if _misread(x, y):
+                return "near"
+    return "different"
+
+
+# Characters an MRZ reader or a clerk confuses. A different digit is NOT a misreading:
+# consecutive numbers go to one family's passports, issued the same day.
+_CONFUSABLE = frozenset({"0O", "O0", "0D", "D0", "1I", "I1", "5S", "S5", "8B", "B8", "2Z", "Z2"})
+
+
+def _misread(x: str, y: str) -> bool:
+    if len(x) != len(y) or len(x) < 6:
+        return False
+    diff = [i for i in range(len(x)) if x[i] != y[i]]
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and OSA.distance(x, y) == 1:
+        return True  # two neighbours swapped
+    return 0 < len(diff) <= 2 and all(x[i] + y[i] in _CONFUSABLE for i in diff)
+
+
+def _side(p: Prepared) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (p.spellings[0].family, p.spellings[0].given) if p.spellings else ((), ())
+
+
+def compare(a: Prepared, b: Prepared, freq: Frequencies | None = None) -> Scored:
+    """`freq`: term frequencies of name keys in the data compared (batch deduplication
+    knows them); without, every name weighs as the table says."""
+    # Which side a swapped name is labelled by depends on the order: fix it, so that
+    # compare(a, b) and compare(b, a) say the same.
+    if _side(b) < _side(a):
+        a, b = b, a
+    w = weights()
+    lv = w.levels
+    total, evidence = _names(a, b, freq)
+    date = _date_level(a, b)
+    if date is not None:
+        evidence.append(Evidence("birth_date", date, lv["birth_date"][date]))
+        total += lv["birth_date"][date]
+    if a.sex and b.sex:
+        level = "equal" if a.sex == b.sex else "different"
+        evidence.append(Evidence("sex", level, lv["sex"][level]))
+        total += lv["sex"][level]
+    if a.nationality and b.nationality:
+        level = "equal" if a.nationality == b.nationality else "different"
+        evidence.append(Evidence("nationality", level, lv["nationality"][level]))
+        total += lv["nationality"][level]
+    doc = _document_level(a, b)
+    if doc is not None:
+        evidence.append(Evidence("document", doc, lv["document"][doc]))
+        total += lv["document"][doc]
+    if date == "exact" and doc != "equal":
+        levels = {e.field: e.level for e in evidence}
+        if levels.get("given_names") == "different" and levels.get("family_name") in (
+            "exact",
+            "variant",
+        ):
+            evidence.append(Evidence("twins", "same family and birth date", w.twins))
+            total += w.twins
+    weight = w.prior + total
+    return Scored(_probability(weight), weight, tuple(evidence))
+
+
+def _probability(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    if weight < -60:
+        return 0.0
+    odds = 2.0**weight
+    return odds / (1.0 + odds)
+
+
+def best(
+    query: Prepared, candidates: Iterable[tuple[object, Prepared]]
+) -> list[tuple[object, Scored]]:
+    """Candidates scored against the query, best first."""
+    scored = [(ref, compare(query, p)) for ref, p in candidates]
+    scored.sort(key=lambda item: -item[1].weight)
+    return scored
+
+
+def evidence_summary(evidence: Sequence[Evidence]) -> list[dict[str, str | float]]:
+    """What matched, for an API response or a review page (strongest first)."""
+    return [
+        {"field": e.field, "level": e.level, "weight": round(e.weight, 2)}
+        for e in sorted(evidence, key=lambda e: -e.weight)
+    ]
