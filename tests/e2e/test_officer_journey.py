@@ -161,6 +161,12 @@ def test_officer_finds_a_person_and_changes_the_address(
         "link", name="Persons"
     ).click()
     page.wait_for_url("**/office/persons/")
+    # The same man as a Russian hotel clerk wrote him: ranked, with what matched.
+    page.get_by_label("Name", exact=True).fill("Иванов Сергей")
+    page.get_by_role("button", name="Search").click()
+    ranked = page.locator("#ranked-results")
+    ranked.get_by_role("link", name="Ivanov Sergei Petrovich").wait_for()
+    assert "family name: exact" in ranked.locator("tbody tr").first.inner_text()
     page.get_by_label("Name", exact=True).fill("ivanov serg")
     page.get_by_role("button", name="Search").click()
     result = page.locator("#search-results").get_by_role("link", name="Ivanov Sergei Petrovich")

@@ -62,9 +62,6 @@ COLUMNS: tuple[str, ...] = (
 )
 SOURCES = frozenset({"BORDER", "STAY_REGISTRATION", "TAX", "APPLICATION", "POLICE"})
 SEXES = frozenset({"M", "F", "X"})
-# ICAO 9303 codes for persons without an ISO nationality: stateless, refugees (1951
-# convention), other refugees, unspecified.
-_ICAO_SPECIAL = frozenset({"XXA", "XXB", "XXC", "XXX"})
 
 # Blocking bounds (see the module docstring); measured on the benchmark, docs/identity-dedupe.md.
 BLOCK_CAP = 60
@@ -166,9 +163,13 @@ def _parse_birth_date(raw: str, today: date) -> tuple[int | None, int | None, in
 
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
+    """The codes the registry accepts: ISO 3166-1 and ICAO 9303's other codes (XXA
+    stateless, XXB/XXC refugees, XXX unspecified, UNO...), from the reference data."""
     import pycountry
 
-    return frozenset(c.alpha_3 for c in pycountry.countries) | _ICAO_SPECIAL
+    from umis.core.reference import ICAO_SPECIAL
+
+    return frozenset(c.alpha_3 for c in pycountry.countries) | {r[0] for r in ICAO_SPECIAL}
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,9 @@ from umis.identity.constants import LinkMethod
 from umis.registry import rules
 from umis.registry.constants import NameSource, Sex
 from umis.registry.models import DocumentType
+
+if TYPE_CHECKING:
+    from umis.identity.matching import Match
 
 # Validation runs per row: a set built once, not Django's enum property on every access.
 _SEXES = frozenset(Sex.values)
@@ -233,13 +236,13 @@ def received_identity_link(
     return person.pk, LinkMethod.NEW_PROVISIONAL.value, 1.0
 
 
-def queue_review(person_id: uuid.UUID, match: Any, source: str) -> None:
+def queue_review(person_id: uuid.UUID, match: Match, source: str) -> None:
     """Grey zone: the new provisional person may be one the registry already has; an
     officer compares them in the duplicates queue (identity/merge.py merges)."""
     from umis.identity.models import CandidateOrigin
     from umis.identity.services import duplicate_candidate_propose
 
-    for candidate in getattr(match, "review", ()):
+    for candidate in match.review:
         duplicate_candidate_propose(
             person_1=person_id,
             person_2=candidate.person_id,
