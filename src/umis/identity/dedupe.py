@@ -33,6 +33,7 @@ import io
 import multiprocessing
 import os
 import tempfile
+import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -562,7 +563,14 @@ def dedupe(
     compared = 0
     chunks = _chunks(n, _CHUNK)
     try:
-        if workers > 1 and n > 4 * _CHUNK and "fork" in multiprocessing.get_all_start_methods():
+        # Fork only a single-threaded process: a thread holding a lock at the fork (the
+        # worker's scheduler, a live server) leaves the child waiting on it forever.
+        if (
+            workers > 1
+            and n > 4 * _CHUNK
+            and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
             # imap keeps the chunks in order: the result does not depend on timing.
             ctx = multiprocessing.get_context("fork")
             with ctx.Pool(workers) as pool:
