@@ -354,6 +354,11 @@ def test_conflict_rules() -> None:
     assert check(base, sister, dedupe.GIVEN_DIFFERENT)
     son = _rec("f", "A", "B", "2010-01-01", sex="M")
     assert check(base, son, dedupe.GIVEN_SAME)
+    # A number with two letters swapped by a clerk is the same document, not twins'
+    # consecutive passports: a fuzzy given name (ARTEM / ARTYOM) does not veto.
+    swapped = _rec("j", "A", "C", "1985-03-14", sex="M", doc="C1234576")
+    assert not check(base, swapped, dedupe.GIVEN_FUZZY)
+    assert not check(base, swapped, dedupe.GIVEN_DIFFERENT)
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -178,6 +178,13 @@ def test_detect_script(text: str, script: str) -> None:
         ("Ղուկասյան", "GHUKASYAN"),
         ("Παπαδόπουλος", "PAPADOPOULOS"),
         ("محمد", "MHMD"),
+        # a word-initial ʿayn is the unwritten first vowel; elsewhere it is silent
+        ("علی", "ALI"),
+        ("عباس جعفری", "ABAS JFRI"),
+        # a word-final he after a consonant is the vowel -e; after alef it is H
+        ("فاطمه", "FATME"),
+        ("زهره علی", "ZHRE ALI"),
+        ("شاه", "SHAH"),
     ],
 )
 def test_romanise(text: str, expected: str) -> None:

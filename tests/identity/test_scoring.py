@@ -61,6 +61,31 @@ SAME = [
         person("NOVAK", "PETR", "1970-00-00", documents=(("CZE", "40123456"),)),
         person("NOVAK", "PETR", "1970-00-00", documents=(("CZE", "40123546"),)),
     ),
+    # Persian script: the initial ʿayn is the first vowel (علی ALI), a final he after a
+    # consonant the vowel -e (فاطمه FATEMEH / FATIMA).
+    (
+        person("AKBARI", "ALI", "1977-11-11", sex="M", nationality="IRN"),
+        person("اکبری", "علی", "1977-11-11", sex="M", nationality="IRN"),
+    ),
+    (
+        person("BAGHERI", "FATIMA", "1992-10-06", sex="F", nationality="IRN"),
+        person("باقری", "فاطمه", "1992-10-06", sex="F", nationality="IRN"),
+    ),
+    # Arabic script with the fields swapped and the article joined (AL NAJJAR / النجار).
+    (
+        person("Al Najjar", "Ahmad", "1971-01-10", sex="M", nationality="IRQ"),
+        person("أحمد", "النجار", "1971-01-10", sex="M", nationality="IRQ"),
+    ),
+    # A Georgian passport's nominative -i (ELCHINI RUSTAMOVI).
+    (
+        person("RUSTAMOVI", "ELCHINI", "1980-09-20", sex="M", nationality="GEO"),
+        person("Rüstəmov", "Elçin", "1980-09-20", sex="M", nationality="GEO"),
+    ),
+    # A given name cut by the border system's field.
+    (
+        person("HOSSEINI", "MOHAMMAD HOSSEI", "1975-10-03", sex="M", nationality="IRN"),
+        person("HOSSEINI", "MOHAMMAD HOSSEIN", "1975-10-03", sex="M", nationality="IRN"),
+    ),
     # The same passport number outweighs a garbled name.
     (
         person("QASIMOV", "TURAL", "1992-02-02", documents=(("AZE", "C01234567"),)),
@@ -87,6 +112,12 @@ DIFFERENT = [
     (
         person("HASANOV", "ORKHAN", "1991-08-08", sex="M"),
         person("HUSEYNOV", "ORKHAN", "1991-08-08", sex="M"),
+    ),
+    # Two men with one given name and patronymic born the same day, but two family names:
+    # a man's family name rarely changes.
+    (
+        person("ANDREEV", "ANDREI", "1973-03-19", sex="M", patronymic="ALEKSANDROVICH"),
+        person("IVANOV", "ANDREI", "1973-03-19", sex="M", patronymic="ALEKSANDROVICH"),
     ),
     # Sisters-in-law born the same day, passports issued one after the other: the
     # consecutive numbers are not a misreading.
@@ -142,3 +173,49 @@ def test_query_keys_put_documents_first() -> None:
     keys = query_keys(prepare(person("IVANOV", "SERGEY", "1975-06-30", documents=(("", "72 12"),))))
     assert keys[0] == "d:7212"
     assert all(len(k) <= 80 for k in keys)
+
+
+def _given_level(a: str, b: str) -> str:
+    scored = compare(prepare(person("X", a, "1980-01-01")), prepare(person("X", b, "1980-01-01")))
+    return next(e.level for e in scored.evidence if e.field == "given_names")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("MOHAMMAD HOSSEI", "MOHAMMAD HOSSEIN", "variant"),  # cut by a 15-character field
+        ("CHRISTOPHER JAM", "CHRISTOPHER JAMES", "variant"),
+        ("HULYA FATMA", "HULYA FATNA", "variant"),  # one slip in one of two names
+        ("MOHAMMAD ALI", "MOHAMMAD REZA", "partial"),  # brothers' names
+        ("MOHAMMAD ALI", "MOHAMMAD ALIREZA", "partial"),  # too short to be a cut name
+        ("MERVE", "MERVE SONGUL", "partial"),
+    ],
+)
+def test_given_names_cut_or_slipped_are_the_same_names(a: str, b: str, level: str) -> None:
+    assert _given_level(a, b) == level
+    assert _given_level(b, a) == level
+
+
+def test_arabic_script_comparison_is_symmetric_when_fields_are_swapped() -> None:
+    a = prepare(person("Al Najjar", "Ahmad", "1971-01-10"))
+    b = prepare(person("أحمد", "النجار", "1971-01-10"))
+    assert scoring._names(a, b)[0] == pytest.approx(scoring._names(b, a)[0])
+
+
+def test_both_names_garbled_still_meet_on_date_and_nationality() -> None:
+    a = prepare(person("DOGAN", "MURAT", "1984-07-09", nationality="TUR"))
+    b = prepare(person("DODAN", "MRAT", "1984-09-07", nationality="TUR"))
+    assert "dn:1984-07-09:TUR" in blocking_keys(a) & blocking_keys(b)
+
+
+def test_a_man_with_another_family_name_pays_more_than_a_woman() -> None:
+    men = compare(
+        prepare(person("ANDREEV", "ANDREI", "1973-03-19", sex="M")),
+        prepare(person("IVANOV", "ANDREI", "1973-03-19", sex="M")),
+    )
+    women = compare(
+        prepare(person("ANDREEVA", "ANNA", "1973-03-19", sex="F")),
+        prepare(person("IVANOVA", "ANNA", "1973-03-19", sex="F")),
+    )
+    assert ("family_change", "two men") in {(e.field, e.level) for e in men.evidence}
+    assert men.weight < women.weight

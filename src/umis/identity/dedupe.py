@@ -409,6 +409,14 @@ def _given(scored: scoring.Scored) -> int:
     return GIVEN_SAME
 
 
+def _prepare_range(
+    indexes: range, recs: Sequence[Record]
+) -> tuple[list[scoring.Prepared], list[tuple[str, ...]]]:
+    """The records' prepared identities and sorted blocking keys."""
+    prepared = [scoring.prepare(recs[i].identity()) for i in indexes]
+    return prepared, [tuple(sorted(scoring.blocking_keys(p))) for p in prepared]
+
+
 def _score_range(indexes: Sequence[int]) -> _Scores:
     """Score the candidates of records `indexes` (each against partners of higher index):
     the pairs at or above the review threshold (or linked by their document) with their
@@ -495,15 +503,22 @@ def dedupe(
     order = sorted(range(n), key=lambda i: records[i].record_id)
     recs = [records[i] for i in order]
 
+    workers = default_workers() if workers is None else max(1, workers)
+    # Fork only a single-threaded process: a thread holding a lock at the fork (the
+    # worker's scheduler, a live server) leaves the child waiting on it forever.
+    parallel = (
+        workers > 1
+        and n > 4 * _CHUNK
+        and threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
     prepared: list[scoring.Prepared] = []
     keys: list[tuple[str, ...]] = []
-    for i, rec in enumerate(recs):
-        prep = scoring.prepare(rec.identity())
-        prepared.append(prep)
-        keys.append(tuple(sorted(scoring.blocking_keys(prep))))
-        if i % 50_000 == 0:
-            report("prepare", i, n)
-    report("prepare", n, n)
+    for chunk in _chunks(n, _CHUNK):
+        chunk_prepared, chunk_keys = _prepare_range(chunk, recs)
+        prepared.extend(chunk_prepared)
+        keys.extend(chunk_keys)
+        report("prepare", chunk.stop, n)
     global _FREQ
     # A name's share of a small input says little about how common it is.
     _FREQ = _frequencies(prepared) if n >= TF_MIN_RECORDS else None
@@ -555,7 +570,6 @@ def dedupe(
         review,
         window,
     )
-    workers = default_workers() if workers is None else max(1, workers)
     a_all: array[int] = array("q")
     b_all: array[int] = array("q")
     p_all: array[float] = array("d")
@@ -563,14 +577,7 @@ def dedupe(
     compared = 0
     chunks = _chunks(n, _CHUNK)
     try:
-        # Fork only a single-threaded process: a thread holding a lock at the fork (the
-        # worker's scheduler, a live server) leaves the child waiting on it forever.
-        if (
-            workers > 1
-            and n > 4 * _CHUNK
-            and threading.active_count() == 1
-            and "fork" in multiprocessing.get_all_start_methods()
-        ):
+        if parallel:
             # imap keeps the chunks in order: the result does not depend on timing.
             ctx = multiprocessing.get_context("fork")
             with ctx.Pool(workers) as pool:
@@ -730,8 +737,9 @@ def conflict(
       hold clearly different numbers of the same document type.
 
     A renewed passport (new number, same names and birth date) is no conflict: the given
-    names agree. The cheap checks run first; the scorer only when they call for it and
-    the caller does not know the scorer's `given` level (GIVEN_*) already."""
+    names agree. Nor is one document whose number a source misread (`scoring.misread`).
+    The cheap checks run first; the scorer only when they call for it and the caller
+    does not know the scorer's `given` level (GIVEN_*) already."""
     ba, bb = _birth(a), _birth(b)
     if _apart(ba, bb):
         return True
@@ -741,6 +749,13 @@ def conflict(
         # given name on it is no sibling.
         held = {(t, num) for t, _s, num in a.documents}
         if any((t, num) in held for t, _s, num in b.documents):
+            return False
+        # A number misread or mistyped (RL4140633 / LR4140633) is that one document too.
+        if any(
+            ta == tb and scoring.misread(x, y)
+            for ta, _s, x in a.documents
+            for tb, _t, y in b.documents
+        ):
             return False
         other_docs, distinct_docs = _documents(a, b)
         if distinct_docs and _dates_differ(ba, bb):

@@ -426,6 +426,10 @@ def _slow_fold(text: str) -> str:
     return "".join(out)
 
 
+_INITIAL_AYN = re.compile(r"(?<![\u0600-\u06ff])ع")
+_FINAL_HE = re.compile(r"(?<=[\u0621-\u064a\u067e-\u06cc])(?<![اآ])ه(?![\u0600-\u06ff])")
+
+
 @lru_cache(maxsize=200_000)
 def romanise(text: str) -> str:
     """Canonical upper-case ASCII Latin of `text`: letters A–Z, words separated by single
@@ -439,6 +443,14 @@ def romanise(text: str) -> str:
             text = _ARMENIAN_U.sub("U", text)
         if "υ" in text or "Υ" in text or "ύ" in text:
             text = _GREEK_OU.sub("OU", text)
+        if "ع" in text:
+            # A word-initial ʿayn carries the unwritten first vowel: علی ALI, عمر OMAR,
+            # عباس ABBAS (elsewhere it is silent in the Latin spellings: JAFAR, SAID).
+            text = _INITIAL_AYN.sub("A", text)
+        if "ه" in text:
+            # A word-final he after a consonant is the vowel -e/-a: فاطمه FATEMEH /
+            # FATIMA, زهره ZOHREH (after alef it is H: شاه SHAH).
+            text = _FINAL_HE.sub("E", text)
         out = text.translate(_TABLE)
     if not out.isascii():
         out = _slow_fold(out)

@@ -13,6 +13,7 @@ A field missing on either side says nothing (weight 0).
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from importlib import resources
 from django.conf import settings
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from umis.identity.normalise import parse_name, token_key
+from umis.identity.normalise import parse_name, romanise, token_key
 
 # Spellings per identity compared pairwise (primary + other scripts/sources).
 _MAX_SPELLINGS = 4
@@ -86,9 +87,13 @@ class Prepared:
 def document_number_key(number: str) -> str:
     """Document numbers compared as sources write them: case, spaces, dashes and the MRZ
     filler ignored."""
+    if number.isalnum() and number.isascii():
+        return number.upper()  # the common case
     return "".join(ch for ch in number.upper() if ch.isalnum())
 
 
+# Records of one person repeat the same names (and a batch repeats common ones).
+@lru_cache(maxsize=200_000)
 def _spelling(family: str, given: str, patronymic: str) -> _Spelling | None:
     parsed = parse_name(family, given, patronymic)
     fam = tuple(t for t in parsed.family if t)
@@ -110,18 +115,40 @@ def _spelling(family: str, given: str, patronymic: str) -> _Spelling | None:
     )
 
 
+# Georgian gives a name that ends in a consonant the nominative -i, and Georgian
+# passports romanise from Georgian: ELCHIN RUSTAMOV is ELCHINI RUSTAMOVI there.
+_NOMINATIVE_I = frozenset({"GEO"})
+_GEORGIAN_LETTERS = re.compile("[\u10a0-\u10ff\u1c90-\u1cbf\u2d00-\u2d2f]")
+_FINAL_I = re.compile(r"(?<=[A-Z]{3}[B-DF-HJ-NP-TV-Z])I\b")
+
+
+def _spellings_of(family: str, given: str, patronymic: str, nationality: str) -> list[_Spelling]:
+    """The spelling as written, and for a Georgian record the one without the
+    nominative -i (ELCHINI / ELCHIN, VUGARI / VUGAR; GIORGI stays too)."""
+    sp = _spelling(family, given, patronymic)
+    if sp is None:
+        return []
+    out = [sp]
+    if nationality in _NOMINATIVE_I or _GEORGIAN_LETTERS.search(family + given):
+        fam, giv = _FINAL_I.sub("", romanise(family)), _FINAL_I.sub("", romanise(given))
+        if (fam, giv) != (romanise(family), romanise(given)):
+            bare = _spelling(fam, giv, patronymic)
+            if bare is not None:
+                out.append(bare)
+    return out
+
+
 def prepare(identity: Identity) -> Prepared:
     spellings: list[_Spelling] = []
     seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
     names = ((identity.family_name, identity.given_names, identity.patronymic),)
+    nationality = identity.nationality.upper() if identity.nationality else ""
     for family, given, patronymic in names + identity.other_names:
-        sp = _spelling(family, given, patronymic)
-        if sp is None or (sp.family, sp.given) in seen:
-            continue
-        seen.add((sp.family, sp.given))
-        spellings.append(sp)
-        if len(spellings) == _MAX_SPELLINGS:
-            break
+        for sp in _spellings_of(family, given, patronymic, nationality):
+            if (sp.family, sp.given) in seen or len(spellings) == _MAX_SPELLINGS:
+                continue
+            seen.add((sp.family, sp.given))
+            spellings.append(sp)
     docs = frozenset(k for _, number in identity.documents if (k := document_number_key(number)))
     month = identity.birth_month if identity.birth_year else None
     return Prepared(
@@ -154,8 +181,9 @@ def _name_keys(sp: _Spelling) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def blocking_keys(p: Prepared) -> frozenset[str]:
     """Keys two records of one person very likely share, whatever the source got wrong:
     family×given (order-free, so swapped fields meet), family+year, given+full date (a
-    changed or garbled family name), each family token alone (name-only search), and
-    the document number."""
+    changed or garbled family name), consonants+full date, full date+nationality (both
+    names garbled), each family token alone (name-only search), and the document
+    number."""
     keys: set[str] = set()
     full_date = f"{p.year:04d}-{p.month:02d}-{p.day:02d}" if p.day and p.month and p.year else ""
     for sp in p.spellings:
@@ -175,11 +203,16 @@ def blocking_keys(p: Prepared) -> frozenset[str]:
                 # another way (Arabic script, YANG / YNAG) still meet.
                 c1, c2 = sorted((_consonants("".join(sp.family)), _consonants(sp.given[0])))
                 keys.add(f"cd:{c1}|{c2}:{full_date}")
+    if full_date:
+        # Both names garbled (DOGAN MURAT / DODAN MRAT) or swapped and garbled: the full
+        # date (day and month in either order) and the nationality still meet.
+        lo, hi = sorted((p.month or 0, p.day or 0))
+        keys.add(f"dn:{p.year:04d}-{lo:02d}-{hi:02d}:{p.nationality}")
     keys.update(f"d:{d}" for d in p.documents)
     return frozenset(k[:80] for k in keys)
 
 
-_KEY_ORDER = {"d": 0, "fg": 1, "gd": 2, "cd": 3, "fy": 4, "t": 5}
+_KEY_ORDER = {"d": 0, "fg": 1, "gd": 2, "cd": 3, "fy": 4, "dn": 5, "t": 6}
 
 
 def query_keys(p: Prepared) -> list[str]:
@@ -197,6 +230,7 @@ class _Weights:
     m: dict[str, dict[str, float]]  # field -> level -> m, for term-frequency u
     swapped_names: float
     twins: float
+    male_family_changed: float
     tf_minimum_u: float
 
 
@@ -217,6 +251,7 @@ def weights() -> _Weights:
         m=m,
         swapped_names=float(data["adjust"]["swapped_names"]),
         twins=float(data["adjust"]["twins"]),
+        male_family_changed=float(data["adjust"]["male_family_changed"]),
         tf_minimum_u=float(data["adjust"]["tf_minimum_u"]),
     )
 
@@ -279,7 +314,8 @@ def _family_level(a: _Spelling, b: _Spelling, a_fam: bool, b_fam: bool) -> str |
     return "different"
 
 
-_VOWELS = str.maketrans("", "", "AEIOUYW")
+# Vowels, and W/V: Arabic and Persian و is V, U or O (JAVAD / جواد JUAD, DAVUD / DAUD).
+_VOWELS = str.maketrans("", "", "AEIOUYWV")
 
 
 @lru_cache(maxsize=200_000)
@@ -290,8 +326,47 @@ def _consonants(text: str) -> str:
     if text[:1] == "U" and text[1:2] not in ("", "A", "E", "I", "O", "U"):
         text = "V" + text[1:]
     key = token_key(text)
-    out = key[:1] + key[1:].translate(_VOWELS)
+    # An initial vowel is only "a vowel" (IMRAN / عمران AMRAN, OSMAN / UTHMAN).
+    first = "A" if key[:1] in ("A", "E", "I", "O", "U") else key[:1]
+    out = first + key[1:].translate(_VOWELS)
     return "".join(ch for i, ch in enumerate(out) if i == 0 or ch != out[i - 1])
+
+
+# A given name cut by a fixed-width field (a border system's, the MRZ's) is at least
+# this long: MOHAMMAD HOSSEI is MOHAMMAD HOSSEIN, MOHAMMAD ALI is not MOHAMMAD ALIREZA.
+_TRUNCATED_AT_LEAST = 13
+
+
+def _tokens_slip(
+    ta: tuple[str, ...], tb: tuple[str, ...], ka: tuple[str, ...], kb: tuple[str, ...]
+) -> bool:
+    """Several given names that agree name by name except one slip in one of them
+    (HULYA FATMA / HULYA FQTA) or a cut last name (CHRISTOPHER JAMES / CHRISTOPHER
+    JAM): the same names, not one name of two (MERVE / MERVE SONGUL, partial) and not
+    brothers' names (MOHAMMAD ALI / MOHAMMAD REZA, partial)."""
+    if len(ta) < 2 or len(tb) < 2:
+        return False
+    for (xs, xk), (ys, yk) in (((ta, ka), (tb, kb)), ((tb, kb), (ta, ka))):
+        # xs cut: all its names but the last equal, its last one the start of yours.
+        if (
+            len(xs) <= len(ys)
+            and len(" ".join(xs)) >= _TRUNCATED_AT_LEAST
+            and xk[:-1] == yk[: len(xk) - 1]
+            and len(xs[-1]) >= 2
+            and ys[len(xs) - 1].startswith(xs[-1])
+            and ys[len(xs) - 1] != xs[-1]
+        ):
+            return True
+    if len(ta) != len(tb):
+        return False
+    slips = 0
+    for x, y, kx, ky in zip(ta, tb, ka, kb, strict=True):
+        if kx == ky:
+            continue
+        if min(len(x), len(y)) < 4 or OSA.distance(x, y) > 1:
+            return False
+        slips += 1
+    return slips == 1
 
 
 def _one_slip(x: str, y: str) -> bool:
@@ -311,10 +386,16 @@ def _given_level(a: _Spelling, b: _Spelling, a_giv: bool, b_giv: bool) -> str | 
         return "exact"
     if sorted(ka) == sorted(kb) or token_key("".join(ta)) == token_key("".join(tb)):
         return "variant"
+    if _tokens_slip(ta, tb, ka, kb):
+        return "variant"
     sa, sb = set(ka), set(kb)
     if ka[0] == kb[0] or (sa and sb and (sa <= sb or sb <= sa)):
         return "partial"
-    if (a.abjad or b.abjad) and [_consonants(t) for t in ta] == [_consonants(t) for t in tb]:
+    if (a.abjad or b.abjad) and (
+        [_consonants(t) for t in ta] == [_consonants(t) for t in tb]
+        # Spacing differs between scripts (AL NAJJAR / النجار): the whole name too.
+        or _consonants("".join(ta)) == _consonants("".join(tb))
+    ):
         return "variant"
     # "J." or "J R" against "JOHN RONALD": initials consistent with the other's names.
     for short, full in ((ta, tb), (tb, ta)):
@@ -344,10 +425,10 @@ def _names(
     best: tuple[float, list[Evidence]] | None = None
     for sa in a.spellings:
         for sb in b.spellings:
-            readings: list[tuple[str | None, str | None, bool]] = [
-                (*_levels(sa, sb, False), False),
-                (*_levels(sa, sb, True), True),
-            ]
+            straight = _levels(sa, sb, False)
+            readings: list[tuple[str | None, str | None, bool]] = [(*straight, False)]
+            if straight != ("exact", "exact"):  # else the swapped reading cannot beat it
+                readings.append((*_levels(sa, sb, True), True))
             if sa.pooled and sa.pooled == sb.pooled and len(sa.family + sa.given) > 1:
                 readings.append(("variant", "variant" if sa.given or sb.given else None, False))
             for fam, giv, swapped in readings:
@@ -416,7 +497,7 @@ def _document_level(a: Prepared, b: Prepared) -> str | None:
         return "equal"
     for x in a.documents:
         for y in b.documents:
-            if _misread(x, y):
+            if misread(x, y):
                 return "near"
     return "different"
 
@@ -426,7 +507,9 @@ def _document_level(a: Prepared, b: Prepared) -> str | None:
 _CONFUSABLE = frozenset({"0O", "O0", "0D", "D0", "1I", "I1", "5S", "S5", "8B", "B8", "2Z", "Z2"})
 
 
-def _misread(x: str, y: str) -> bool:
+def misread(x: str, y: str) -> bool:
+    """Two numbers of one document: two neighbours swapped or characters a reader
+    confuses (0/O, 1/I...). Consecutive numbers are not (twins' passports)."""
     if len(x) != len(y) or len(x) < 6:
         return False
     diff = [i for i in range(len(x)) if x[i] != y[i]]
@@ -465,14 +548,18 @@ def compare(a: Prepared, b: Prepared, freq: Frequencies | None = None) -> Scored
     if doc is not None:
         evidence.append(Evidence("document", doc, lv["document"][doc]))
         total += lv["document"][doc]
-    if date == "exact" and doc != "equal":
-        levels = {e.field: e.level for e in evidence}
-        if levels.get("given_names") == "different" and levels.get("family_name") in (
-            "exact",
-            "variant",
-        ):
-            evidence.append(Evidence("twins", "same family and birth date", w.twins))
-            total += w.twins
+    levels = {e.field: e.level for e in evidence}
+    if a.sex == b.sex == "M" and levels.get("family_name") == "different":
+        evidence.append(Evidence("family_change", "two men", w.male_family_changed))
+        total += w.male_family_changed
+    if (
+        date == "exact"
+        and doc != "equal"
+        and levels.get("given_names") == "different"
+        and levels.get("family_name") in ("exact", "variant")
+    ):
+        evidence.append(Evidence("twins", "same family and birth date", w.twins))
+        total += w.twins
     weight = w.prior + total
     return Scored(_probability(weight), weight, tuple(evidence))
 
