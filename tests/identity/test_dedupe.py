@@ -10,6 +10,7 @@ import pytest
 
 from umis.identity import dedupe
 from umis.identity.dedupe import InputFileError, Record, read_records
+from umis.identity.scoring import prepare
 
 HEADER = ",".join(dedupe.COLUMNS)
 TODAY = dt.date(2026, 11, 23)
@@ -328,7 +329,7 @@ def test_two_passports_with_different_birth_dates_are_two_people() -> None:
 
 def test_conflict_rules() -> None:
     def check(x: Record, y: Record, given: int) -> bool:
-        return dedupe.conflict(x, y, None, None, given=given)  # type: ignore[arg-type]
+        return dedupe.conflict(x, y, prepare(x.identity()), prepare(y.identity()), given=given)
 
     base = _rec("a", "A", "B", "1985-03-14", sex="M", doc="C1234567")
     twin = _rec("b", "A", "C", "1985-03-14", sex="M", doc="C7654321")
@@ -342,7 +343,20 @@ def test_conflict_rules() -> None:
     # One document has one holder: no veto, however the given names differ.
     same_doc = _rec("i", "A", "C", "1985-03-14", sex="M", doc="C1234567")
     assert not check(base, same_doc, dedupe.GIVEN_DIFFERENT)
-    assert check(base, twin, dedupe.GIVEN_PARTIAL)  # MUSTAFA / MUSTAFA HUSEYIN
+    assert check(base, twin, dedupe.GIVEN_PARTIAL)  # MOHAMMAD ALI / MOHAMMAD REZA
+    # A middle name left out on one record (MURAT / MURAT MEHMET) and a renewed passport.
+    murat = _rec("k", "CELIK", "MURAT", "1966-12-27", sex="M", doc="TX4611028")
+    murat_mehmet = _rec("l", "CELIK", "MURAT MEHMET", "1966-12-27", sex="M", doc="TJ5718565")
+    assert not check(murat, murat_mehmet, dedupe.GIVEN_PARTIAL)
+    baris = _rec("m", "OZDEMIR", "BARIS MUSTAFA", "1966-12-27", sex="M", doc="TD9407730")
+    assert check(
+        _rec("n", "OZDEMIR", "MUSTAFA", "1966-12-27", sex="M", doc="TD6637424"),
+        baris,
+        dedupe.GIVEN_PARTIAL,
+    )
+    # A character dropped from the number: the same document.
+    dropped = _rec("o", "A", "C", "1985-03-14", sex="M", doc="C123456")
+    assert not check(base, dropped, dedupe.GIVEN_FUZZY)
     misread = _rec("g", "A", "B C", "1985-03-14", sex="M", doc="C1234561")  # one edit
     assert not check(base, misread, dedupe.GIVEN_PARTIAL)
     no_docs = _rec("c", "A", "C", "1985-03-14", sex="M")

@@ -229,6 +229,7 @@ SAME_KEY = [
     ["DMITRIY", "DMITRII", "DMITRY", "Дмитрий"],
     ["ŞÜKÜROV", "SHUKIUROV", "Шукюров", "SHUKUROV"],
     ["KAMRAN", "KIAMRAN", "Кямран"],
+    ["BUTT", "BHATT", "BHAT", "بٹ"],
 ]
 
 

@@ -86,6 +86,25 @@ SAME = [
         person("HOSSEINI", "MOHAMMAD HOSSEI", "1975-10-03", sex="M", nationality="IRN"),
         person("HOSSEINI", "MOHAMMAD HOSSEIN", "1975-10-03", sex="M", nationality="IRN"),
     ),
+    # Russian Ё as YO and as E (ICAO), Uzbek Latin against an ICAO Russian passport.
+    (
+        person("RAKHIMOV", "BAXTIYOR", "1998-02-23", sex="M", nationality="UZB"),
+        person("Рахимов", "Бахтиёр", "1998-02-23", sex="M", nationality="UZB"),
+    ),
+    # Georgian passports write F as P: PUADI ALIEVI is FUAD ALIYEV.
+    (
+        person("ALIEVI", "PUADI", "1975-02-12", sex="M", nationality="GEO"),
+        person("ƏLIYEV", "FUAD", "1975-02-12", sex="M", nationality="GEO"),
+    ),
+    # One wrong letter in a short family name; an Arabic-script name starting with و/ع.
+    (
+        person("KHAN", "FAISAL", "1976-08-22", sex="M", nationality="PAK"),
+        person("KBAN", "FAISAL", "1976-08-22", sex="M", nationality="PAK"),
+    ),
+    (
+        person("SULEIMAN", "UMAR MOHAMMED", "1964-08-17", sex="M", nationality="EGY"),
+        person("سليمان", "عمر محمد", "1964-08-17", sex="M", nationality="EGY"),
+    ),
     # The same passport number outweighs a garbled name.
     (
         person("QASIMOV", "TURAL", "1992-02-02", documents=(("AZE", "C01234567"),)),

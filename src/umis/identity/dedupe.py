@@ -732,9 +732,10 @@ def conflict(
       `given_names: different`) and they also share a full birth date, or hold different
       numbers of the same document type, or are of opposite sex; or their given names
       are only alike (`fuzzy`: ALI / VALI) and they hold close numbers of the same
-      document type (twins' passports are often numbered one after the other), or one's
-      given names are part of the other's (`partial`: MUSTAFA / MUSTAFA HUSEYIN) and they
-      hold clearly different numbers of the same document type.
+      document type (twins' passports are often numbered one after the other), or they
+      share only part of their given names (`partial`: MOHAMMAD ALI / MOHAMMAD REZA,
+      BARIS MUSTAFA / MUSTAFA) and hold clearly different numbers of the same document
+      type. A middle name left out (MURAT / MURAT MEHMET) is not such a part.
 
     A renewed passport (new number, same names and birth date) is no conflict: the given
     names agree. Nor is one document whose number a source misread (`scoring.misread`).
@@ -769,8 +770,21 @@ def conflict(
     return (
         given == GIVEN_DIFFERENT
         or (given == GIVEN_FUZZY and other_docs and not distinct_docs)
-        or (given == GIVEN_PARTIAL and distinct_docs)
+        or (given == GIVEN_PARTIAL and distinct_docs and not _middle_name_left_out(pa, pb))
     )
+
+
+def _middle_name_left_out(pa: scoring.Prepared, pb: scoring.Prepared) -> bool:
+    """One record has the other's given names and more, the first one the same (MURAT /
+    MURAT MEHMET): a name left out by a clerk. Parents do not give twins one first
+    name; brothers' MOHAMMAD ALI / MOHAMMAD REZA are not this."""
+    if not pa.spellings or not pb.spellings:
+        return False
+    ka, kb = pa.spellings[0].given_keys, pb.spellings[0].given_keys
+    if not ka or not kb or ka[0] != kb[0] or len(ka) == len(kb):
+        return False
+    short, long_ = (ka, kb) if len(ka) < len(kb) else (kb, ka)
+    return set(short) <= set(long_)
 
 
 class _Clusters:

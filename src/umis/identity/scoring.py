@@ -93,6 +93,9 @@ def document_number_key(number: str) -> str:
 
 
 # Records of one person repeat the same names (and a batch repeats common ones).
+_ABJAD = re.compile("[\u0600-\u06ff\u0900-\u09ff]")
+
+
 @lru_cache(maxsize=200_000)
 def _spelling(family: str, given: str, patronymic: str) -> _Spelling | None:
     parsed = parse_name(family, given, patronymic)
@@ -103,7 +106,7 @@ def _spelling(family: str, given: str, patronymic: str) -> _Spelling | None:
     fam_keys = tuple(token_key(t) for t in fam)
     giv_keys = tuple(token_key(t) for t in giv)
     pat = next((t for t in parsed.patronymic if t), "")
-    abjad = any("\u0600" <= ch <= "\u06ff" or "\u0900" <= ch <= "\u09ff" for ch in family + given)
+    abjad = _ABJAD.search(family) is not None or _ABJAD.search(given) is not None
     return _Spelling(
         abjad=abjad,
         family=fam,
@@ -115,8 +118,9 @@ def _spelling(family: str, given: str, patronymic: str) -> _Spelling | None:
     )
 
 
-# Georgian gives a name that ends in a consonant the nominative -i, and Georgian
-# passports romanise from Georgian: ELCHIN RUSTAMOV is ELCHINI RUSTAMOVI there.
+# Georgian gives a name that ends in a consonant the nominative -i and writes F as ფ
+# (P), and Georgian passports romanise from Georgian: ELCHIN RUSTAMOV is ELCHINI
+# RUSTAMOVI there, FUAD ALIYEV is PUADI ALIEVI.
 _NOMINATIVE_I = frozenset({"GEO"})
 _GEORGIAN_LETTERS = re.compile("[\u10a0-\u10ff\u1c90-\u1cbf\u2d00-\u2d2f]")
 _FINAL_I = re.compile(r"(?<=[A-Z]{3}[B-DF-HJ-NP-TV-Z])I\b")
@@ -124,13 +128,14 @@ _FINAL_I = re.compile(r"(?<=[A-Z]{3}[B-DF-HJ-NP-TV-Z])I\b")
 
 def _spellings_of(family: str, given: str, patronymic: str, nationality: str) -> list[_Spelling]:
     """The spelling as written, and for a Georgian record the one without the
-    nominative -i (ELCHINI / ELCHIN, VUGARI / VUGAR; GIORGI stays too)."""
+    nominative -i and with F for P (ELCHINI / ELCHIN, PUADI / FUAD; GIORGI and PETRE
+    stay as written too)."""
     sp = _spelling(family, given, patronymic)
     if sp is None:
         return []
     out = [sp]
     if nationality in _NOMINATIVE_I or _GEORGIAN_LETTERS.search(family + given):
-        fam, giv = _FINAL_I.sub("", romanise(family)), _FINAL_I.sub("", romanise(given))
+        fam, giv = (_FINAL_I.sub("", romanise(n)).replace("P", "F") for n in (family, given))
         if (fam, giv) != (romanise(family), romanise(given)):
             bare = _spelling(fam, giv, patronymic)
             if bare is not None:
@@ -178,6 +183,27 @@ def _name_keys(sp: _Spelling) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return fam, giv
 
 
+@lru_cache(maxsize=200_000)
+def _spelling_keys(
+    sp: _Spelling,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
+    """(family keys, given keys, the keys of the name alone, the consonant pair) of one
+    spelling: records of one person and common names repeat spellings."""
+    fam, giv = _name_keys(sp)
+    name_only = {f"t:{f}" for f in fam}
+    for f in fam:
+        for g in giv:
+            a, b = sorted((f, g))
+            name_only.add(f"fg:{a}|{b}")
+    consonants = ""
+    if sp.family and sp.given:
+        # Consonants only, order-free (with the full date): vowels written another way
+        # (Arabic script, YANG / YNAG) still meet.
+        c1, c2 = sorted((_consonants("".join(sp.family)), _consonants(sp.given[0])))
+        consonants = f"{c1}|{c2}"
+    return fam, giv, tuple(sorted(name_only)), consonants
+
+
 def blocking_keys(p: Prepared) -> frozenset[str]:
     """Keys two records of one person very likely share, whatever the source got wrong:
     family×given (order-free, so swapped fields meet), family+year, given+full date (a
@@ -187,22 +213,14 @@ def blocking_keys(p: Prepared) -> frozenset[str]:
     keys: set[str] = set()
     full_date = f"{p.year:04d}-{p.month:02d}-{p.day:02d}" if p.day and p.month and p.year else ""
     for sp in p.spellings:
-        fam, giv = _name_keys(sp)
-        for f in fam:
-            keys.add(f"t:{f}")
-            if p.year:
-                keys.add(f"fy:{f}:{p.year}")
-            for g in giv:
-                a, b = sorted((f, g))
-                keys.add(f"fg:{a}|{b}")
+        fam, giv, name_only, consonants = _spelling_keys(sp)
+        keys.update(name_only)
+        if p.year:
+            keys.update(f"fy:{f}:{p.year}" for f in fam)
         if full_date:
-            for g in giv:
-                keys.add(f"gd:{g}:{full_date}")
-            if sp.family and sp.given:
-                # Consonants only, order-free, with the full date: vowels written
-                # another way (Arabic script, YANG / YNAG) still meet.
-                c1, c2 = sorted((_consonants("".join(sp.family)), _consonants(sp.given[0])))
-                keys.add(f"cd:{c1}|{c2}:{full_date}")
+            keys.update(f"gd:{g}:{full_date}" for g in giv)
+            if consonants:
+                keys.add(f"cd:{consonants}:{full_date}")
     if full_date:
         # Both names garbled (DOGAN MURAT / DODAN MRAT) or swapped and garbled: the full
         # date (day and month in either order) and the nationality still meet.
@@ -309,9 +327,29 @@ def _family_level(a: _Spelling, b: _Spelling, a_fam: bool, b_fam: bool) -> str |
         return "partial"
     if (a.abjad or b.abjad) and _consonants(ja) == _consonants(jb):
         return "variant"
+    if _yo_variant(ja, jb):
+        return "variant"
     if JaroWinkler.similarity(ja, jb) >= 0.9 or _one_slip("".join(ka), "".join(kb)):
         return "fuzzy"
+    # One letter mistyped in a short name, the first one right (KHAN / KBAN).
+    if ja[:1] == jb[:1] and min(len(ja), len(jb)) >= 4 and OSA.distance(ja, jb) <= 1:
+        return "fuzzy"
     return "different"
+
+
+_YO_AFTER_CONSONANT = re.compile(r"(?<=[B-DF-HJ-NP-TV-Z])YO|(?<=I)YO")
+
+
+@lru_cache(maxsize=100_000)
+def _yo_as_e(text: str) -> str:
+    return token_key(_YO_AFTER_CONSONANT.sub("E", text))
+
+
+def _yo_variant(x: str, y: str) -> bool:
+    """Russian Ё written YO by one source and E by another (ICAO 9303 writes E):
+    ARTYOM / ARTEM, BAKHTIYOR (Uzbek BAXTIYOR) / BAKHTIER, SOLOVYOV / SOLOVEV. Not a
+    key fold: after a consonant Ё is also Azerbaijani Ö (GYOZAL / GÖZƏL)."""
+    return ("YO" in x or "YO" in y) and _yo_as_e(x) == _yo_as_e(y)
 
 
 # Vowels, and W/V: Arabic and Persian و is V, U or O (JAVAD / جواد JUAD, DAVUD / DAUD).
@@ -321,13 +359,13 @@ _VOWELS = str.maketrans("", "", "AEIOUYWV")
 @lru_cache(maxsize=200_000)
 def _consonants(text: str) -> str:
     """The consonant skeleton of a romanised name (HOSSEINI and حسینی both HSN), with
-    the key's letter folds (KH/X/H, ZH/J ...) applied first. An initial U before a
-    consonant is Arabic و (WAQAS, وقاص UQAS): V."""
-    if text[:1] == "U" and text[1:2] not in ("", "A", "E", "I", "O", "U"):
-        text = "V" + text[1:]
+    the key's letter folds (KH/X/H, ZH/J ...) applied first. An initial vowel, V or W
+    is only "a vowel": Arabic script starts such names with one of و ا ع (UMAR / عمر,
+    IMRAN / عمران, WAQAS / وقاص)."""
     key = token_key(text)
-    # An initial vowel is only "a vowel" (IMRAN / عمران AMRAN, OSMAN / UTHMAN).
-    first = "A" if key[:1] in ("A", "E", "I", "O", "U") else key[:1]
+    if not key:
+        return ""
+    first = "A" if key[0] in "AEIOUVW" else key[0]
     out = first + key[1:].translate(_VOWELS)
     return "".join(ch for i, ch in enumerate(out) if i == 0 or ch != out[i - 1])
 
@@ -396,6 +434,8 @@ def _given_level(a: _Spelling, b: _Spelling, a_giv: bool, b_giv: bool) -> str | 
         # Spacing differs between scripts (AL NAJJAR / النجار): the whole name too.
         or _consonants("".join(ta)) == _consonants("".join(tb))
     ):
+        return "variant"
+    if _yo_variant(" ".join(ta), " ".join(tb)):
         return "variant"
     # "J." or "J R" against "JOHN RONALD": initials consistent with the other's names.
     for short, full in ((ta, tb), (tb, ta)):
@@ -508,10 +548,13 @@ _CONFUSABLE = frozenset({"0O", "O0", "0D", "D0", "1I", "I1", "5S", "S5", "8B", "
 
 
 def misread(x: str, y: str) -> bool:
-    """Two numbers of one document: two neighbours swapped or characters a reader
-    confuses (0/O, 1/I...). Consecutive numbers are not (twins' passports)."""
-    if len(x) != len(y) or len(x) < 6:
+    """Two numbers of one document: two neighbours swapped, a character dropped or
+    doubled, or characters a reader confuses (0/O, 1/I...). Consecutive numbers are not
+    (twins' passports)."""
+    if min(len(x), len(y)) < 6:
         return False
+    if len(x) != len(y):
+        return abs(len(x) - len(y)) == 1 and OSA.distance(x, y) == 1
     diff = [i for i in range(len(x)) if x[i] != y[i]]
     if len(diff) == 2 and diff[1] == diff[0] + 1 and OSA.distance(x, y) == 1:
         return True  # two neighbours swapped
