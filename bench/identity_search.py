@@ -229,19 +229,19 @@ def _measure(actor: Any, queries: list[Query], fn: Any) -> tuple[list[bool], lis
 
 def run(*, queries: int = QUERIES, seed: int = 0, rebuild: bool = False) -> SearchBenchResult:
     """Measure on the persons already in the database (see bench/__main__.py)."""
-    from umis.identity.keys import namekeys_rebuild_all
+    from umis.identity.keys import namekeys_rebuild_all, namekeys_vacuum
     from umis.identity.models import NameKey
     from umis.registry.models import Person
 
     rebuild_seconds = None
     if rebuild or not NameKey.objects.exists():
         rebuild_seconds = namekeys_rebuild_all()["seconds"]
+    namekeys_vacuum()
     if connection.vendor == "postgresql":
         # Fresh statistics after the bulk load (autovacuum would get there later): with
         # the empty tables' estimates the planner JIT-compiles the candidate load.
         with connection.cursor() as cursor:
             for table in (
-                "identity_namekey",
                 "registry_person",
                 "registry_personname",
                 "registry_identitydocument",

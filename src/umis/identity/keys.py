@@ -341,7 +341,19 @@ def namekeys_rebuild_all(
             keys += len(rows)
             if progress is not None:
                 progress(done, total)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {NameKey._meta.db_table}")
+    namekeys_vacuum()
     return {"persons": done, "keys": keys, "seconds": time.perf_counter() - started}
+
+
+def namekeys_vacuum() -> None:
+    """After a bulk write of keys: fresh statistics, and (outside a transaction) the
+    visibility map that lets searches read person ids from the index alone. Autovacuum
+    gets there later; until then every key row read also reads a heap page."""
+    if connection.vendor != "postgresql":
+        return
+    table = NameKey._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:  # VACUUM cannot run in a transaction
+            cursor.execute(f"ANALYZE {table}")
+        else:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
