@@ -48,6 +48,12 @@ class Command(BaseCommand):
         cases = demo_cases_ensure()
         if cases is not None:
             self.stdout.write(cases.line())
+        # Once: a few persons recorded twice under other spellings, for the review queue.
+        from umis.identity.demo import demo_duplicates_ensure
+
+        duplicates = demo_duplicates_ensure()
+        if duplicates is not None:
+            self.stdout.write(duplicates.line())
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"UMIS is starting on {url}"))
