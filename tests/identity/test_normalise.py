@@ -177,6 +177,9 @@ def test_detect_script(text: str, script: str) -> None:
         ("Պետրոսյան", "PETROSYAN"),
         ("Ղուկասյան", "GHUKASYAN"),
         ("Παπαδόπουλος", "PAPADOPOULOS"),
+        # an iota subscript is an iota, as upper case writes it (ᾠ → ὨΙ)
+        ("ᾠ", "OI"),
+        ("ὨΙ", "OI"),
         ("محمد", "MHMD"),
         # a word-initial ʿayn is the unwritten first vowel; elsewhere it is silent
         ("علی", "ALI"),

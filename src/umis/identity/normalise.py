@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 import re
 import tomllib
 import unicodedata
@@ -211,6 +212,9 @@ _LATIN_SPECIAL = {
 _DROPPED = "'’‘`´ʼʻʹʽˈ\u02bc\u02bb\u0384\u055a\u055b\u055c\u055e\u05f3"
 
 
+_YPOGEGRAMMENI = "\u0345"
+
+
 def _build_table() -> dict[int, str]:
     table: dict[int, str] = {}
 
@@ -258,12 +262,15 @@ def _build_table() -> dict[int, str]:
         if base.isascii() and base.isalpha():
             table[cp] = base.upper()
         elif base and all(c.upper() in _GREEK_UPPER for c in base):
-            table[cp] = "".join(_GREEK_UPPER[c.upper()] for c in base)
+            # The iota subscript is an iota (upper case writes it so: ᾠ → ὨΙ).
+            iota = "I" if _YPOGEGRAMMENI in unicodedata.normalize("NFKD", ch) else ""
+            table[cp] = "".join(_GREEK_UPPER[c.upper()] for c in base) + iota
     for ch in _DROPPED:
         put(ch, "")
     # Combining marks of decomposed input ("u" + U+0308) are dropped.
     for cp in range(0x0300, 0x0370):
         table[cp] = ""
+    table[ord(_YPOGEGRAMMENI)] = "I"
     for cp in range(0x064B, 0x0660):  # Arabic harakat other than the three vowels above
         table.setdefault(cp, "")
     return table
@@ -388,6 +395,9 @@ _SCHWA = re.compile(
 def _han(text: str) -> str:
     """Chinese characters as toneless pinyin, each run of characters one word (given
     names are written joined in Chinese passports: XIAOMING)."""
+    # Names are read character by character: pypinyin's phrase dictionary (words, not
+    # names) changes no name's reading and costs a fifth of a second to load.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
     from pypinyin import Style, lazy_pinyin
 
     out: list[str] = []
