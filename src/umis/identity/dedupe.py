@@ -168,7 +168,7 @@ def _countries() -> frozenset[str]:
     stateless, XXB/XXC refugees, XXX unspecified, UNO...), from the reference data."""
     import pycountry
 
-    from umis.core.reference import ICAO_SPECIAL
+    from umis.core.icao_codes import ICAO_SPECIAL
 
     return frozenset(c.alpha_3 for c in pycountry.countries) | {r[0] for r in ICAO_SPECIAL}
 
