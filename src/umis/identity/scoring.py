@@ -92,10 +92,11 @@ def document_number_key(number: str) -> str:
     return "".join(ch for ch in number.upper() if ch.isalnum())
 
 
-# Records of one person repeat the same names (and a batch repeats common ones).
+# Arabic script (Arabic, Persian, Urdu, Pashto) and the Brahmic scripts UMIS romanises.
 _ABJAD = re.compile("[\u0600-\u06ff\u0900-\u09ff]")
 
 
+# Records of one person repeat the same names (and a batch repeats common ones).
 @lru_cache(maxsize=200_000)
 def _spelling(family: str, given: str, patronymic: str) -> _Spelling | None:
     parsed = parse_name(family, given, patronymic)
@@ -379,7 +380,7 @@ def _tokens_slip(
     ta: tuple[str, ...], tb: tuple[str, ...], ka: tuple[str, ...], kb: tuple[str, ...]
 ) -> bool:
     """Several given names that agree name by name except one slip in one of them
-    (HULYA FATMA / HULYA FQTA) or a cut last name (CHRISTOPHER JAMES / CHRISTOPHER
+    (HULYA FATMA / HULYA FATNA) or a cut last name (CHRISTOPHER JAMES / CHRISTOPHER
     JAM): the same names, not one name of two (MERVE / MERVE SONGUL, partial) and not
     brothers' names (MOHAMMAD ALI / MOHAMMAD REZA, partial)."""
     if len(ta) < 2 or len(tb) < 2:
