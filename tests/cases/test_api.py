@@ -93,3 +93,15 @@ def test_verify_is_public_and_reports_invalid_tokens(client: Any) -> None:
     r = client.get("/api/v1/verify/U1.nokey.e30.AAAA")
     assert r.status_code == 200 and r.json()["status"] == "invalid"
     assert r.json()["number"] == ""
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cases", "/api/v1/duplicates"])
+def test_a_page_offset_beyond_any_list_is_422_not_a_server_error(
+    officer: Any, session_client: Callable[[Any], Any], url: str
+) -> None:
+    """Found by schemathesis: an offset the database cannot represent was a 500."""
+    client = session_client(officer)
+    r = client.get(f"{url}?offset=217949300530438176768")
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "offset"
+    assert client.get(f"{url}?offset=1000000").status_code == 200

@@ -21,7 +21,7 @@ from umis.core.api import STAFF_AUTH, actor_of, needs, require_scope
 from umis.core.constants import TokenScope
 from umis.core.errors import FieldError, PayloadTooLarge, ValidationFailed
 from umis.core.permissions import Perm, require
-from umis.core.schemas import SafeStr, errors
+from umis.core.schemas import MAX_OFFSET, SafeStr, errors
 
 router = Router(tags=["cases"])
 
@@ -123,7 +123,7 @@ class CaseListItem(Schema):
 class QueueQuery(Schema):
     queue: str = Field("mine", description=" | ".join(selectors.QUEUES))
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @router.get(

@@ -23,6 +23,11 @@ def text(max_length: int, **kw: object) -> object:
     return Field(max_length=max_length, **kw)  # type: ignore[call-overload]
 
 
+# The deepest row a paged list serves: beyond it the database cannot even represent
+# the offset (a 500 instead of a 422); anyone that deep needs a filter, not a page.
+MAX_OFFSET = 1_000_000
+
+
 class FieldErrorOut(Schema):
     field: str
     code: str

@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from umis.core.schemas import SafeStr
+from umis.core.schemas import MAX_OFFSET, SafeStr
 
 
 class PersonRefOut(Schema):
@@ -38,7 +38,7 @@ class CandidateOut(Schema):
 class QueueQuery(Schema):
     origin: str = Field("", description="online | sweep | officer; empty: all")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class CandidatePageOut(Schema):
