@@ -18,6 +18,8 @@ TABLES = [
     "registry_nationality",
     "registry_identitydocument",
     "registry_address",
+    # Written with every person since identity resolution (issue #5): about ten a person.
+    "identity_namekey",
 ]
 
 
