@@ -203,7 +203,7 @@ _LATIN_SPECIAL = {
     "đ": "D", "Ð": "D", "ð": "D", "Ł": "L", "ł": "L", "Þ": "TH", "þ": "TH", "ß": "SS",
     "ẞ": "SS", "Æ": "AE", "æ": "AE", "Œ": "OE", "œ": "OE", "Ħ": "H", "ħ": "H", "Ŋ": "NG",
     "ŋ": "NG", "ſ": "S", "Ŀ": "L", "ŀ": "L", "Ŧ": "T", "ŧ": "T", "Ɨ": "I", "ɨ": "I", "ƒ": "F",
-    "Ɵ": "O", "ɵ": "O", "Ʒ": "ZH", "ʒ": "ZH", "Ɖ": "D", "ɖ": "D",
+    "Ɵ": "O", "ɵ": "O", "Ʒ": "ZH", "ʒ": "ZH", "Ɖ": "D", "ɖ": "D", "Ƒ": "F",
 }
 # fmt: on
 
@@ -428,6 +428,12 @@ def _slow_fold(text: str) -> str:
             out.append(ch)
             continue
         mapped = _TABLE.get(ord(ch))
+        if mapped is None:
+            # A letter the tables know only by its capital (ᲀ, the old rounded Cyrillic
+            # ve, is В): a name and its upper case must romanise alike.
+            up = ch.upper()
+            if up != ch and all(ord(u) in _TABLE for u in up):
+                mapped = "".join(_TABLE[ord(u)] for u in up)
         if mapped is not None:
             out.append(mapped)
             continue
