@@ -68,6 +68,17 @@ def test_bad_items_are_reported_by_field_and_good_ones_stored(border_api: Any) -
     assert BorderEvent.objects.count() == 1
 
 
+def test_a_nul_in_an_event_is_that_events_error_not_a_server_error(border_api: Any) -> None:
+    # Found by schemathesis: PostgreSQL refuses NUL in text, and the API answered 500.
+    body = _send(
+        border_api,
+        _event(),
+        _event(event_id="e2\x00", family_name="IVA\x00NOV"),
+    )
+    assert (body["created"], body["rejected"]) == (1, 1)
+    assert BorderEvent.objects.count() == 1
+
+
 def test_resending_changes_nothing_and_answers_the_same(border_api: Any) -> None:
     first = _send(border_api, _event())
     again = _send(border_api, _event(), _event())

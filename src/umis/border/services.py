@@ -175,9 +175,9 @@ def border_events_ingest(*, actor: User, events: Sequence[Mapping[str, Any]]) ->
     ids = [_text(e.get("event_id"), 64) for e in events]
     known = {
         e.event_id: e
-        for e in BorderEvent.objects.filter(event_id__in=[i for i in ids if i]).only(
-            "event_id", "person_id", "flags"
-        )
+        for e in BorderEvent.objects.filter(
+            event_id__in=[i for i in ids if i and "\x00" not in i]
+        ).only("event_id", "person_id", "flags")
     }
     created_ids: list[int] = []
     # Chronological order, so that a batch holding an entry and its exit flags neither.
@@ -193,6 +193,10 @@ def border_events_ingest(*, actor: User, events: Sequence[Mapping[str, Any]]) ->
                 )
                 continue
             data, errors = _validate(item, ref)
+            # PostgreSQL text cannot hold NUL: the row is rejected, the batch goes on.
+            nul = next((k for k, v in data.items() if isinstance(v, str) and "\x00" in v), None)
+            if nul is not None and not errors:
+                errors = [FieldError(nul, "invalid", _("The text contains a NUL character."))]
             if errors:
                 report.results.append(
                     EventResult(index, event_id, "rejected", errors=tuple(errors))
